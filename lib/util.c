@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "util.h"
+
+int parse_u64(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	/* strtoull accepts leading blanks and a minus sign; a token must not. */
+	if (!s || !isdigit((unsigned char)s[0]))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno == ERANGE)
+		return -ERANGE;
+	if (errno || *end != '\0' || end == s)
+		return -EINVAL;
+	/* strtoull with base 0 reads "010" as octal; tokens are decimal or 0x hex only. */
+	if (s[0] == '0' && s[1] != '\0' && s[1] != 'x' && s[1] != 'X')
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int parse_fd_number(const char *s, int *out)
+{
+	uint64_t v;
+	int r = parse_u64(s, &v);
+
+	if (r < 0)
+		return r;
+	if (v > INT_MAX)
+		return -ERANGE;
+	*out = (int)v;
+	return 0;
+}
+
+int fd_set_cloexec(int fd, bool on)
+{
+	int flags = fcntl(fd, F_GETFD);
+
+	if (flags < 0)
+		return -errno;
+	flags = on ? (flags | FD_CLOEXEC) : (flags & ~FD_CLOEXEC);
+	if (fcntl(fd, F_SETFD, flags) < 0)
+		return -errno;
+	return 0;
+}
+
+int fd_move_to(int fd, int target)
+{
+	if (fd == target) {
+		int r = fd_set_cloexec(fd, false);
+
+		return r < 0 ? r : target;
+	}
+	if (dup2(fd, target) < 0)
+		return -errno;
+	close(fd);
+	return target;
+}

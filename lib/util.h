@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Decimal or 0x-prefixed hex, the whole u64 range, nothing trailing. 0 or -EINVAL/-ERANGE. */
+int parse_u64(const char *s, uint64_t *out);
+/* A non-negative int (fd numbers and the like). 0 or -EINVAL/-ERANGE. */
+int parse_fd_number(const char *s, int *out);
+/* Clear or set FD_CLOEXEC. 0 or -errno. */
+int fd_set_cloexec(int fd, bool on);
+/* Move fd to exactly `target` (dup2 semantics, closes the old one). Returns target or -errno. */
+int fd_move_to(int fd, int target);

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The subcommand contract. Each src/cmd-*.c ends with one `struct luoctl_cmd`
+ * and the table in luoctl.c lists them; help and completion lists come from
+ * that table.
+ */
+#pragma once
+
+#include <popt.h>
+#include <stdbool.h>
+
+/* Exit status, documented in luoctl(8) under EXIT STATUS. */
+enum {
+	LUOCTL_EXIT_FAILED = 1,		/* an operation failed: the kernel refused, or I/O */
+	LUOCTL_EXIT_USAGE = 2,		/* bad command line */
+	LUOCTL_EXIT_UNAVAILABLE = 3,	/* no LUO here: /dev/liveupdate absent or not accessible */
+	LUOCTL_EXIT_BUSY = 4,		/* another process holds /dev/liveupdate */
+	LUOCTL_EXIT_CANNOT_EXEC = 126,	/* the chained program exists but cannot run */
+	LUOCTL_EXIT_NOT_FOUND = 127,	/* the chained program was not found */
+};
+
+struct luoctl_cmd {
+	const char *name;
+	/* argv[0] is the subcommand name; returns the process exit status. */
+	int (*run)(const struct luoctl_cmd *cmd, int argc, char *argv[]);
+	const char *summary;	/* one line for `luoctl --help` */
+	const char *synopsis;	/* arguments after "luoctl NAME", e.g. "[OPTIONS] NAME [PROG...]" */
+};
+
+/* Global output options: `luoctl --json CMD` or `luoctl CMD --json`. */
+extern int luoctl_json;	/* int: popt stores through an int pointer */
+extern int luoctl_pretty;
+
+/*
+ * Parse a subcommand's options. Adds -h/--help, -j/--json and --pretty, stops
+ * at the first non-option (so a chained program's options pass untouched) and
+ * at "--". --help prints the generated help and exits 0. Returns 0 with *ctx
+ * set (free it with poptFreeContext), or an exit status on a usage error.
+ * Options must store through their arg pointers (or use POPT_ARG_CALLBACK).
+ */
+int luoctl_parse(const struct luoctl_cmd *cmd, const struct poptOption *opts, int argc,
+		 char *argv[], poptContext *ctx);
+
+/*
+ * Arguments left after the options, NULL-terminated, never NULL itself. They
+ * point into argv, so they outlive the context. A "--" that follows the first
+ * argument is kept (popt only consumes one that comes before it).
+ */
+const char **luoctl_args(poptContext ctx, int *count);
+
+/* execvp() argv; on failure prints why and returns 126 or 127. */
+int luoctl_exec(char *const argv[]);
+
+/* Prints the generated help of one subcommand to stdout. */
+void luoctl_print_cmd_help(const struct luoctl_cmd *cmd, const struct poptOption *opts);
+
+extern const struct luoctl_cmd cmd_create;
+extern const struct luoctl_cmd cmd_preserve;
+extern const struct luoctl_cmd cmd_retrieve;
+extern const struct luoctl_cmd cmd_finish;
+extern const struct luoctl_cmd cmd_dump;
+extern const struct luoctl_cmd cmd_check;
