@@ -244,6 +244,10 @@ enum kho_kind kho_classify(const char *name, const void *buf, size_t len,
 	}
 	if (name && !strcmp(name, KHO_NODE_KEXEC_METADATA))
 		return KHO_KIND_KEXEC_METADATA;
+	/* Unnamed (stdin, renamed file): the exact size and version are telling enough. */
+	if ((!name || !*name) && len == sizeof(struct kho_kexec_metadata) &&
+	    kho_load_u32(buf) == KHO_KEXEC_METADATA_VERSION)
+		return KHO_KIND_KEXEC_METADATA;
 	if ((name && !strcmp(name, KHO_NODE_LUO)) || (len >= 5 && !memcmp(buf, "luo-v", 5)))
 		return KHO_KIND_LUO_STRUCT;
 	return KHO_KIND_RAW;
