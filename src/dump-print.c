@@ -395,6 +395,7 @@ static void deep_luo(struct printer *p, const struct kho_luo_info *li)
 	kho_deep_free(&d);
 }
 
+/* Inside the root's "memory_map" object: what the map preserves. */
 static void deep_map(struct printer *p, const struct kho_root_info *ri)
 {
 	struct kho_deep_map map;
@@ -403,16 +404,12 @@ static void deep_map(struct printer *p, const struct kho_root_info *ri)
 
 	if (!p->o->deep || !ri->has_map || !ri->map_kind)
 		return;
-	out_open_object("memory_map");
 	if (kho_deep_map(p->o->mem, ri->map_kind, ri->map, &map, &err)) {
 		print_error(p, &err, 2);
-		out_close_object();
 		return;
 	}
-	out_string(PRINT_ANY, "kind", "  memory map (%s", map.kind);
-	out_hex(PRINT_ANY, "phys", " at 0x%" PRIx64 "):", ri->map);
-	out_u64(PRINT_ANY, "bytes", " %" PRIu64 " bytes", map.bytes);
-	out_text(" (%s) preserved\n", human_size(map.bytes, h, sizeof(h)));
+	out_u64(PRINT_ANY, "preserved_bytes", "  memory map preserves %" PRIu64 " bytes", map.bytes);
+	out_text(" (%s)\n", human_size(map.bytes, h, sizeof(h)));
 	out_open_array("blocks");
 	for (unsigned int o = 0; o < 64; o++) {
 		if (!map.blocks[o])
@@ -423,7 +420,6 @@ static void deep_map(struct printer *p, const struct kho_root_info *ri)
 		out_close_object();
 	}
 	out_close_array();
-	out_close_object();
 }
 
 /* ---- per kind ---- */
@@ -439,11 +435,14 @@ static void print_root(struct printer *p, const struct kho_fdt *fdt, struct kho_
 	out_string(PRINT_ANY, "era", "era %s", ri.era);
 	if (ri.compatible)
 		out_string(PRINT_ANY, "compatible", " (\"%s\")", ri.compatible);
+	out_open_object("memory_map");
 	if (ri.map_kind)
-		out_string(PRINT_ANY, "memory_map_kind", ", memory map: %s", ri.map_kind);
+		out_string(PRINT_ANY, "kind", ", memory map: %s", ri.map_kind);
 	if (ri.has_map)
-		out_hex(PRINT_ANY, "memory_map", " at 0x%" PRIx64, ri.map);
+		out_hex(PRINT_ANY, "phys", " at 0x%" PRIx64, ri.map);
 	out_text("\n");
+	deep_map(p, &ri);
+	out_close_object();
 	out_open_array("subnodes");
 	for (size_t i = 0; i < ri.nr_subs; i++) {
 		const struct kho_root_sub *s = &ri.subs[i];
@@ -457,7 +456,6 @@ static void print_root(struct printer *p, const struct kho_fdt *fdt, struct kho_
 		out_close_object();
 	}
 	out_close_array();
-	deep_map(p, &ri);
 	out_close_object();
 	kho_root_info_free(&ri);
 }
