@@ -254,6 +254,8 @@ static int load_side(struct dump_input *in, const char *dir, const char *prefix)
 	if (!rc && !(rc = read_path(root, &data, &len))) {
 		rc = asprintf(&label, "%sfdt", prefix) < 0 ? -ENOMEM : add_blob(in, label, "", data, len);
 		free(label);
+		if (!rc)
+			in->blobs[0].is_root = true;
 		first_sub = 1;
 	} else if (rc == -ENOENT) {
 		kho_issue_add(&in->notes, KHO_NOTE, 0,
@@ -331,6 +333,8 @@ static int load_file(struct dump_input *in, const char *path)
 		name = "";
 	in->source = strdup(is_stdin ? "-" : path);
 	rc = in->source ? add_blob(in, in->source, name, data, len) : -ENOMEM;
+	if (!rc)
+		in->blobs[0].is_root = !*name && !is_stdin;	/* a file named "fdt" */
 	free(copy);
 	return rc;
 }
@@ -468,7 +472,7 @@ static size_t print_dts(const struct dump_input *in)
 
 		if (!single)
 			printf("%s// %s\n", i ? "\n" : "", b->label);
-		if (!kho_fdt_has_magic(b->data, b->len)) {
+		if (!b->is_root && !kho_fdt_has_magic(b->data, b->len)) {
 			if (single) {
 				log_error("%s is not an FDT: use --format text or json", b->label);
 				problems++;

@@ -584,7 +584,7 @@ static void print_blob(struct printer *p, const struct dump_blob *b)
 	out_string(PRINT_JSON, "name", NULL, b->name);
 	out_u64(PRINT_ANY, "size", "%" PRIu64 " bytes, ", b->len);
 	check_root_size(b, &is);
-	if (kho_fdt_has_magic(b->data, b->len)) {
+	if (b->is_root || kho_fdt_has_magic(b->data, b->len)) {
 		print_fdt_blob(p, b, &is);
 	} else {
 		kind = kho_classify(b->name, b->data, b->len, NULL);

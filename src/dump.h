@@ -18,6 +18,7 @@ struct dump_blob {
 	char *name;		/* sub-node name ("" for a root file); picks the decoder */
 	uint8_t *data;
 	size_t len;
+	bool is_root;		/* in the root's place (debugfs `fdt`): an FDT even if broken */
 	bool from_root;		/* the root FDT lists it: expected size below is known */
 	uint64_t root_size;	/* blob-size, or 0 when the root gives none */
 };
