@@ -31,7 +31,7 @@ bool kho_kind_is_fdt(enum kho_kind kind)
 
 static const char *const vtype_names[] = {
 	[KHO_V_EMPTY] = "empty", [KHO_V_STRING] = "string", [KHO_V_U32] = "u32",
-	[KHO_V_HEX32] = "u32", [KHO_V_U64] = "u64", [KHO_V_PHYS] = "phys",
+	[KHO_V_HEX32] = "hex32", [KHO_V_U64] = "u64", [KHO_V_PHYS] = "phys",
 	[KHO_V_SIZE] = "size", [KHO_V_VMALLOC] = "kho_vmalloc", [KHO_V_RAW] = "bytes",
 };
 
