@@ -324,7 +324,10 @@ static int run(struct luosim_opts *o)
 			return LUOSIM_EXIT_FAILURE;
 	}
 	err = state_open(dir, true, &why);
-	if (err) {
+	if (err == -EINVAL) {
+		luosim_err("state directory %s: %s", dir, why);
+		status = LUOSIM_EXIT_FAILURE;
+	} else if (err) {
 		luosim_errno(-err, "state directory %s: %s", dir, why);
 		status = LUOSIM_EXIT_FAILURE;
 	} else {

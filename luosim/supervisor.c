@@ -106,6 +106,27 @@ static void serve_ioctl(struct sup *s, struct luo_call *c)
 
 /* ---- kexec loading and reboot (emulator-notes §11) ---- */
 
+/*
+ * The simulated machine's root holds CAP_SYS_BOOT; any other user does not.
+ * (The real capability is dropped from the whole tree as a safety net.)
+ */
+static bool caller_is_root(pid_t tid)
+{
+	char path[64], line[128];
+	unsigned int ruid, euid = 1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Uid: %u %u", &ruid, &euid) == 2)
+			break;
+	fclose(f);
+	return euid == 0;
+}
+
 static void set_image(struct sup *s, enum kexec_image image)
 {
 	s->image = image;
@@ -128,6 +149,8 @@ static int serve_kexec_file_load(struct sup *s, struct luo_call *c)
 	unsigned long flags = d->args[4];
 	int err;
 
+	if (!caller_is_root(c->tid))
+		return -EPERM;
 	if (flags & ~(KEXEC_FILE_UNLOAD | KEXEC_FILE_ON_CRASH | KEXEC_FILE_NO_INITRAMFS))
 		return -EINVAL;
 	/* A crash kernel is not what reboot(KEXEC) starts. */
@@ -145,9 +168,12 @@ static int serve_kexec_file_load(struct sup *s, struct luo_call *c)
 	return err;
 }
 
-static int serve_kexec_load(struct sup *s)
+static int serve_kexec_load(struct sup *s, struct luo_call *c)
 {
 	const struct seccomp_data *d = &s->req->data;
+
+	if (!caller_is_root(c->tid))
+		return -EPERM;
 
 	if (d->args[3] & KEXEC_ON_CRASH)
 		return 0;
@@ -161,6 +187,8 @@ static int serve_reboot(struct sup *s, struct luo_call *c)
 	const struct seccomp_data *d = &s->req->data;
 	uint32_t magic1 = d->args[0], magic2 = d->args[1], cmd = d->args[2];
 
+	if (!caller_is_root(c->tid))
+		return -EPERM;
 	if (magic1 != LINUX_REBOOT_MAGIC1 ||
 	    (magic2 != LINUX_REBOOT_MAGIC2 && magic2 != LINUX_REBOOT_MAGIC2A &&
 	     magic2 != LINUX_REBOOT_MAGIC2B && magic2 != LINUX_REBOOT_MAGIC2C))
@@ -194,7 +222,7 @@ static void serve_one(struct sup *s)
 		reply(s, serve_kexec_file_load(s, &c), false);
 		break;
 	case __NR_kexec_load:
-		reply(s, serve_kexec_load(s), false);
+		reply(s, serve_kexec_load(s, &c), false);
 		break;
 	case __NR_reboot:
 		err = serve_reboot(s, &c);
