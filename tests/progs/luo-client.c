@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -383,6 +384,28 @@ static int c_create(char **a, char *d)
 	return store_fd(a[0], do_create(var_get(a[1]), a[2], LIVEUPDATE_IOCTL_CREATE_SESSION), d);
 }
 
+struct thread_call { int dev; const char *name; int result; };
+
+static void *thread_create_main(void *arg)
+{
+	struct thread_call *t = arg;
+
+	t->result = do_create(t->dev, t->name, LIVEUPDATE_IOCTL_CREATE_SESSION);
+	return NULL;
+}
+
+/* The same CREATE_SESSION, issued from a second thread (req.pid is a tid). */
+static int c_thread_create(char **a, char *d)
+{
+	struct thread_call t = { .dev = var_get(a[1]), .name = a[2] };
+	pthread_t th;
+
+	if (pthread_create(&th, NULL, thread_create_main, &t))
+		return -EAGAIN;
+	pthread_join(th, NULL);
+	return store_fd(a[0], t.result, d);
+}
+
 static int c_retrieve(char **a, char *d)
 {
 	return store_fd(a[0], do_create(var_get(a[1]), a[2], LIVEUPDATE_IOCTL_RETRIEVE_SESSION),
@@ -728,6 +751,7 @@ static const struct cmd cmds[] = {
 	{ "kexec-file-load", 1, c_kexec_file_load }, { "reboot", 2, c_reboot },
 	{ "open", 1, c_open }, { "close", 1, c_close },
 	{ "create", 3, c_create }, { "retrieve", 3, c_retrieve },
+	{ "thread-create", 3, c_thread_create },
 	{ "preserve", 3, c_preserve }, { "getfd", 3, c_getfd },
 	{ "finish", 1, c_finish }, { "finish-reserved", 2, c_finish_reserved },
 	{ "getname", 1, c_getname },
