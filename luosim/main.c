@@ -203,9 +203,12 @@ static int parse_options(int argc, const char **argv, struct luosim_opts *o, pop
 /* ---- boots ---- */
 
 static pid_t boot_child;
+static volatile sig_atomic_t terminated_by;
 
+/* The supervisor's death takes the tree down (PR_SET_PDEATHSIG in each). */
 static void on_terminate(int sig)
 {
+	terminated_by = sig;
 	if (boot_child > 0)
 		kill(boot_child, SIGKILL);
 }
@@ -241,6 +244,8 @@ static int run_one_boot(const struct luosim_opts *o, const struct boot_config *c
 	while (waitpid(boot_child, &st, 0) < 0 && errno == EINTR)
 		;
 	boot_child = 0;
+	if (terminated_by)
+		return -EINTR;
 	if (n != sizeof(*r)) {
 		luosim_err("the supervisor died (%s)",
 			   WIFSIGNALED(st) ? strsignal(WTERMSIG(st)) : "no result");
@@ -280,13 +285,20 @@ static int run_boots(const struct luosim_opts *o, const char *dir)
 	struct boot_config cfg = { .state_dir = dir, .release = o->release };
 	struct boot_result r = { 0 };
 
-	for (int i = 0; i < o->boots; i++) {
+	for (int i = 0; i < o->boots && !terminated_by; i++) {
 		if (check_handover(o, &cfg) < 0 || run_one_boot(o, &cfg, &r) < 0)
-			return LUOSIM_EXIT_FAILURE;
+			break;
 		if (!r.kexec)
 			return r.status;
+		if (i == o->boots - 1)
+			return LUOSIM_EXIT_KEXEC;
 	}
-	return LUOSIM_EXIT_KEXEC;
+	if (terminated_by) {
+		luosim_err("terminated by %s; the simulated machine was stopped",
+			   sigabbrev_np(terminated_by) ? sigabbrev_np(terminated_by) : "a signal");
+		return 128 + terminated_by;
+	}
+	return LUOSIM_EXIT_FAILURE;
 }
 
 static char *make_temp_state(void)
