@@ -150,9 +150,18 @@ static int parse_mode(const char *s, enum luo_mode *mode)
 }
 
 /* 0: run; >0: exit with that status now. */
+/* popt allocates string arguments; they live until main returns. */
+static char *state, *kernel, *release;
+
+static void free_option_strings(void)
+{
+	free(state);
+	free(kernel);
+	free(release);
+}
+
 static int parse_options(int argc, const char **argv, struct luosim_opts *o, poptContext *pc)
 {
-	char *state = NULL, *kernel = NULL, *release = NULL;
 	int boots = 1, share_net = 0, rc;
 	struct poptOption table[] = {
 		{ "state", 0, POPT_ARG_STRING, &state, 0, NULL, NULL },
@@ -321,15 +330,16 @@ static int run(struct luosim_opts *o)
 {
 	char *temp = NULL;
 	const char *dir = o->state_dir, *why = "";
-	struct utsname u;
 	int err, status;
 
 	if (inside_tree()) {
 		luosim_err("cannot run inside a luosim tree: nested luosim is not supported");
 		return LUOSIM_EXIT_FAILURE;
 	}
+	static struct utsname u;
+
 	if (!o->release)
-		o->release = uname(&u) == 0 ? strdup(u.release) : "luosim";
+		o->release = uname(&u) == 0 ? u.release : "luosim";
 	if (!dir) {
 		dir = temp = make_temp_state();
 		if (!dir)
@@ -363,6 +373,7 @@ int main(int argc, char **argv)
 	ret = parse_options(argc, (const char **)argv, &o, &pc);
 	if (ret) {
 		poptFreeContext(pc);
+		free_option_strings();
 		return ret == 1000 ? 0 : ret;
 	}
 	/* The tree gets terminal signals itself; luosim reports how PROG ended. */
@@ -372,5 +383,6 @@ int main(int argc, char **argv)
 	signal(SIGHUP, on_terminate);
 	ret = run(&o);
 	poptFreeContext(pc);
+	free_option_strings();
 	return ret;
 }
