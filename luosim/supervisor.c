@@ -53,12 +53,14 @@ struct sup {
 	int listener, fan, epfd, init_pidfd;
 	pid_t init;
 	enum kexec_image image;
+	bool trap_open;		/* no fanotify (not root): opens are trapped instead */
+	int dev_kept;		/* open trap: our end of the device object, or -1 */
 	bool kexec, tree_done;
 	int init_status;
 };
 
 /* epoll tags for the non-session fds; sessions are tagged by their pointer. */
-static char tag_listener, tag_fan, tag_init;
+static char tag_listener, tag_fan, tag_init, tag_device;
 
 /* ---- replies ---- */
 
@@ -204,6 +206,106 @@ static int serve_reboot(struct sup *s, struct luo_call *c)
 	return 0;
 }
 
+/* ---- the device without fanotify: trapped opens (emulator-notes §7.2, §10.2) ---- */
+
+static int read_path(struct luo_call *c, uint64_t addr, char *path, size_t len)
+{
+	size_t got = 0;
+
+	/* One page-bounded chunk at a time: the string may end before a hole. */
+	while (got < len - 1) {
+		size_t chunk = 4096 - ((addr + got) & 4095);
+
+		if (chunk > len - 1 - got)
+			chunk = len - 1 - got;
+		if (call_read(c, addr + got, path + got, chunk))
+			return -EFAULT;
+		if (memchr(path + got, 0, chunk))
+			return 0;
+		got += chunk;
+	}
+	path[len - 1] = 0;
+	return 0;
+}
+
+static int new_device(struct sup *s, int *give)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &tag_device };
+	struct stat st;
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -ENFILE;
+	if (fstat(sv[1], &st) < 0 || epoll_ctl(s->epfd, EPOLL_CTL_ADD, sv[0], &ev) < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return -ENOMEM;
+	}
+	s->dev_kept = sv[0];
+	s->emu.dev_dev = st.st_dev;
+	s->emu.dev_ino = st.st_ino;
+	*give = sv[1];
+	return 0;
+}
+
+static void device_released(struct sup *s)
+{
+	epoll_ctl(s->epfd, EPOLL_CTL_DEL, s->dev_kept, NULL);
+	close(s->dev_kept);
+	s->dev_kept = -1;
+	s->emu.dev_busy = false;
+}
+
+/* The tree closed the device just before opening it again: count it free. */
+static bool device_busy(struct sup *s)
+{
+	struct pollfd p = { .fd = s->dev_kept, .events = POLLIN };
+
+	if (s->dev_kept < 0)
+		return false;
+	if (poll(&p, 1, 0) == 1 && (p.revents & POLLHUP)) {
+		device_released(s);
+		return false;
+	}
+	return true;
+}
+
+static void serve_open(struct sup *s, struct luo_call *c)
+{
+	const struct seccomp_data *d = &s->req->data;
+	bool at = d->nr == __NR_openat;
+	uint64_t flags = at ? d->args[2] : d->args[1];
+	char path[sizeof(LUO_DEVICE_PATH) + 1];
+	int give, err, fd;
+
+	/* Only the absolute path is emulated (emulator-notes §15). */
+	err = read_path(c, at ? d->args[1] : d->args[0], path, sizeof(path));
+	if (err || strcmp(path, LUO_DEVICE_PATH)) {
+		reply(s, 0, true);
+		return;
+	}
+	if (s->emu.deser_error && s->cfg->mode == LUO_MODE_7_2) {
+		reply(s, s->emu.deser_error, false);
+		return;
+	}
+	if (device_busy(s)) {
+		reply(s, -EBUSY, false);
+		return;
+	}
+	err = call_valid(c) ? new_device(s, &give) : -EINTR;
+	if (err) {
+		reply(s, err, false);
+		return;
+	}
+	/* ADDFD with SEND: the new fd number is the open's return value. */
+	fd = call_addfd(c, give, true, flags & O_CLOEXEC);
+	close(give);
+	if (fd < 0) {
+		device_released(s);
+		reply(s, fd, false);
+	}
+}
+
 static void serve_one(struct sup *s)
 {
 	struct luo_call c = { .listener = s->listener, .pidfd = -1 };
@@ -223,6 +325,10 @@ static void serve_one(struct sup *s)
 		break;
 	case __NR_kexec_load:
 		reply(s, serve_kexec_load(s, &c), false);
+		break;
+	case __NR_open:
+	case __NR_openat:
+		serve_open(s, &c);
 		break;
 	case __NR_reboot:
 		err = serve_reboot(s, &c);
@@ -317,6 +423,8 @@ static void dispatch(struct sup *s, struct epoll_event *ev)
 		serve_fanotify(s);
 	} else if (ev->data.ptr == &tag_init) {
 		reap_init(s);
+	} else if (ev->data.ptr == &tag_device) {
+		device_released(s);
 	} else {
 		emu_session_released(&s->emu, ev->data.ptr);
 	}
@@ -388,7 +496,7 @@ static int start_tree(struct sup *s, const struct luosim_opts *o)
 		.argv = o->argv,
 		.mode = s->cfg->mode,
 		.boot = s->cfg->boot,
-		.trap_open = false,
+		.trap_open = s->trap_open,
 	};
 	int sv[2];
 	__u64 flags = SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP;
@@ -411,7 +519,8 @@ static int start_tree(struct sup *s, const struct luosim_opts *o)
 	s->init_pidfd = syscall(SYS_pidfd_open, s->init, 0);
 	if (s->init_pidfd < 0)
 		return -errno;
-	if (watch(s, s->listener, &tag_listener) < 0 || watch(s, s->fan, &tag_fan) < 0 ||
+	if (watch(s, s->listener, &tag_listener) < 0 ||
+	    (s->fan >= 0 && watch(s, s->fan, &tag_fan) < 0) ||
 	    watch(s, s->init_pidfd, &tag_init) < 0)
 		return -errno;
 	return 0;
@@ -453,8 +562,10 @@ static int setup(struct sup *s, const struct luosim_opts *o)
 	const char *why = "";
 	int err;
 
-	err = sandbox_enter(geteuid() == 0, &why);
-	if (!err) {
+	/* fanotify permission events need root in the initial namespace. */
+	s->trap_open = geteuid() != 0;
+	err = sandbox_enter(!s->trap_open, &why);
+	if (!err && !s->trap_open) {
 		why = "cannot watch /dev/liveupdate with fanotify";
 		err = setup_fanotify(s);
 	}
@@ -479,7 +590,8 @@ static int setup(struct sup *s, const struct luosim_opts *o)
 int supervise_boot(const struct luosim_opts *o, const struct boot_config *cfg,
 		   struct boot_result *r)
 {
-	struct sup s = { .cfg = cfg, .listener = -1, .fan = -1, .init_pidfd = -1, .init = -1 };
+	struct sup s = { .cfg = cfg, .listener = -1, .fan = -1, .init_pidfd = -1, .init = -1,
+			 .dev_kept = -1 };
 	int err;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);

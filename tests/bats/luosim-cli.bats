@@ -119,3 +119,25 @@ load luosim-helpers
 	(( (16#${bnd//[[:space:]]/} >> 22 & 1) == 0 ))
 	run -0 "$LUOSIM" "$CLIENT" expect EPERM reboot 0xfee1dead 0x01234567
 }
+
+@test "without root: a user namespace, trapped opens, the same semantics" {
+	[[ $(id -u) == 0 ]] || skip "needs root to switch to nobody"
+	setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$LUOSIM" ||
+		skip "nobody cannot reach $LUOSIM"
+	local dir
+	dir=$(mktemp -d)
+	chown 65534 "$dir"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$LUOSIM" --state "$dir/state" --boots 2 sh -c '
+		echo "boot $LUOSIM_BOOT"
+		if [ "$LUOSIM_BOOT" = 1 ]; then
+			"$CLIENT" open d expect EBUSY open e create s d db memfd m 100 \
+				fill m 0 100 3 preserve s m 1 hold >/dev/null &&
+			exec "$LUOSIM_EXE" kexec
+		fi
+		"$CLIENT" open d retrieve s d db getfd m s 1 verify m 0 100 3 close d open e'
+	rm -rf "$dir"
+	assert_success
+	assert_line "boot 2"
+	assert_line "verify: ok"
+}
