@@ -208,13 +208,37 @@ static int check_zero_tail(struct luo_call *c, uint64_t arg, uint32_t from, uint
 	return 0;
 }
 
+/*
+ * The dispatcher read the whole struct along with `size` when it could
+ * (prefetched); otherwise it is read here, after the size checks, as the
+ * kernel does.
+ */
+static const void *prefetched;
+static uint32_t prefetched_len;
+
 static int copy_in(struct luo_call *c, uint64_t arg, uint32_t size, void *k, uint32_t ksize)
 {
 	if (size < ksize)
 		return -EINVAL;
-	if (call_read(c, arg, k, ksize))
+	if (prefetched && prefetched_len >= ksize)
+		memcpy(k, prefetched, ksize);
+	else if (call_read(c, arg, k, ksize))
 		return -EFAULT;
+	prefetched = NULL;
 	return check_zero_tail(c, arg, ksize, size);
+}
+
+/* Read `size`, and in the same system call the 72 bytes any struct fits in. */
+static int read_size(struct luo_call *c, uint64_t arg, uint32_t *size, char *buf)
+{
+	prefetched = NULL;
+	if (call_read(c, arg, buf, 72) == 0) {
+		memcpy(size, buf, sizeof(*size));
+		prefetched = buf;
+		prefetched_len = 72;
+		return 0;
+	}
+	return call_read(c, arg, size, sizeof(*size)) ? -EFAULT : 0;
 }
 
 static int write_back(struct luo_call *c, uint64_t arg, uint32_t size, const void *k,
@@ -371,9 +395,11 @@ int emu_device_ioctl(struct luo_emu *e, struct luo_call *c, uint32_t req, uint64
 	unsigned int nr = req & 0xff;
 	uint32_t size;
 
+	char pre[72];
+
 	if (nr >= NR_DEVICE_CMDS)
 		return -EINVAL;
-	if (call_read(c, arg, &size, sizeof(size)))
+	if (read_size(c, arg, &size, pre))
 		return -EFAULT;
 	if (req != (uint32_t)_IO(LIVEUPDATE_IOCTL_TYPE, nr))
 		return -ENOTTY;
@@ -614,9 +640,11 @@ int emu_session_ioctl(struct luo_emu *e, struct luo_call *c, struct luo_session 
 	unsigned int nr_cmds = e->mode == LUO_MODE_7_2 ? 4 : 3;
 	uint32_t size;
 
+	char pre[72];
+
 	if (nr < LIVEUPDATE_CMD_SESSION_BASE || nr - LIVEUPDATE_CMD_SESSION_BASE >= nr_cmds)
 		return -EINVAL;
-	if (call_read(c, arg, &size, sizeof(size)))
+	if (read_size(c, arg, &size, pre))
 		return -EFAULT;
 	if (req != (uint32_t)_IO(LIVEUPDATE_IOCTL_TYPE, nr))
 		return -ENOTTY;
