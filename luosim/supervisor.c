@@ -93,7 +93,10 @@ static void serve_ioctl(struct sup *s, struct luo_call *c)
 	}
 	if (fstat(fd, &st) == 0) {
 		device = st.st_dev == s->emu.dev_dev && st.st_ino == s->emu.dev_ino;
-		if (!device)
+		/* An O_PATH fd of the placeholder is no device: the kernel says EBADF. */
+		if (device && (fcntl(fd, F_GETFL) & O_PATH))
+			device = false;
+		else if (!device)
 			session = emu_find_by_inode(&s->emu, st.st_dev, st.st_ino);
 	}
 	close(fd);

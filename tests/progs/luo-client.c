@@ -324,6 +324,11 @@ static int buf_set(uint64_t off, const char *type, const char *val)
 		uint64_t v = num(val);
 
 		memcpy(buf + off, &v, sizeof(v));
+	} else if (!strcmp(type, "fd")) {
+		/* "set OFF fd VAR": the number of the fd a variable names. */
+		int32_t v = var_get(val);
+
+		memcpy(buf + off, &v, sizeof(v));
 	} else if (!strcmp(type, "u8")) {
 		buf[off] = (char)num(val);
 	} else if (!strcmp(type, "str")) {
