@@ -64,7 +64,8 @@ static int bench_ioctl(int n)
 	double *t = calloc(n, sizeof(*t));
 	int s = open_session("bench", LIVEUPDATE_IOCTL_CREATE_SESSION);
 	int null = open("/dev/null", O_RDWR);
-	bool get_name = getenv("LUOSIM_KERNEL") && !strcmp(getenv("LUOSIM_KERNEL"), "7.2");
+	bool get_name =
+		getenv("LUOSIM_KERNEL") && !strcmp(getenv("LUOSIM_KERNEL"), "7.2");
 	struct termios tio;
 
 	if (!t || s < 0 || null < 0) {

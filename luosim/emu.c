@@ -32,9 +32,10 @@
 
 /* 6.19 limits (luo-uapi.md §17); 7.2 has none. */
 #define LIMIT_SESSIONS_6_19 819
-#define LIMIT_FILES_6_19 128
-#define MEMFD_V2_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | \
-			F_SEAL_FUTURE_WRITE | F_SEAL_EXEC)
+#define LIMIT_FILES_6_19    128
+#define MEMFD_V2_SEALS                                              \
+	(F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | \
+	 F_SEAL_FUTURE_WRITE | F_SEAL_EXEC)
 
 #define NR_DEVICE_CMDS 2
 
@@ -149,13 +150,15 @@ static bool session_gone(struct luo_emu *e, struct luo_session *s)
 	return true;
 }
 
-static struct luo_session *find_by_name(struct luo_emu *e, bool incoming, const __u8 *name)
+static struct luo_session *find_by_name(struct luo_emu *e, bool incoming,
+					const __u8 *name)
 {
 	for (size_t i = 0; i < e->nr_sessions; i++) {
 		struct luo_session *s = e->sessions[i];
 
 		if (s->incoming == incoming &&
-		    strncmp(s->name, (const char *)name, LIVEUPDATE_SESSION_NAME_LENGTH) == 0)
+		    strncmp(s->name, (const char *)name,
+			    LIVEUPDATE_SESSION_NAME_LENGTH) == 0)
 			return session_gone(e, s) ? NULL : s;
 	}
 	return NULL;
@@ -216,7 +219,8 @@ static int check_zero_tail(struct luo_call *c, uint64_t arg, uint32_t from, uint
 static const void *prefetched;
 static uint32_t prefetched_len;
 
-static int copy_in(struct luo_call *c, uint64_t arg, uint32_t size, void *k, uint32_t ksize)
+static int copy_in(struct luo_call *c, uint64_t arg, uint32_t size, void *k,
+		   uint32_t ksize)
 {
 	if (size < ksize)
 		return -EINVAL;
@@ -313,7 +317,8 @@ static bool name_valid_7_2(const __u8 *name)
 	return len > 0 && len < LIVEUPDATE_SESSION_NAME_LENGTH;
 }
 
-static int create_session(struct luo_emu *e, struct luo_call *c, uint64_t arg, uint32_t size)
+static int create_session(struct luo_emu *e, struct luo_call *c, uint64_t arg,
+			  uint32_t size)
 {
 	struct liveupdate_ioctl_create_session k;
 	struct luo_session *s;
@@ -570,7 +575,7 @@ static int retrieve_fd(struct luo_emu *e, struct luo_call *c, struct luo_session
 	if (!f->retrieved) {
 		err = restore_file(e, f);
 		if (err) {
-			/* 6.19.0 retried a failed retrieve; 6.19.9+ and 7.x remember it. */
+			/* 6.19.0 retried a failed retrieve; 6.19.9+ and 7.x keep it. */
 			if (e->mode == LUO_MODE_7_2)
 				f->retrieve_err = err;
 			return fd_op_error(c, err);
@@ -581,8 +586,8 @@ static int retrieve_fd(struct luo_emu *e, struct luo_call *c, struct luo_session
 	return install_fd(c, arg, size, &k, sizeof(k), &k.fd, f->fd);
 }
 
-static int finish(struct luo_emu *e, struct luo_call *c, struct luo_session *s, uint64_t arg,
-		  uint32_t size)
+static int finish(struct luo_emu *e, struct luo_call *c, struct luo_session *s,
+		  uint64_t arg, uint32_t size)
 {
 	struct liveupdate_session_finish k;
 	int err;
@@ -604,7 +609,8 @@ static int finish(struct luo_emu *e, struct luo_call *c, struct luo_session *s, 
 	return write_back(c, arg, size, &k, sizeof(k));
 }
 
-static int get_name(struct luo_call *c, struct luo_session *s, uint64_t arg, uint32_t size)
+static int get_name(struct luo_call *c, struct luo_session *s, uint64_t arg,
+		    uint32_t size)
 {
 	struct liveupdate_session_get_name k;
 	int err;
@@ -642,7 +648,8 @@ int emu_session_ioctl(struct luo_emu *e, struct luo_call *c, struct luo_session 
 
 	char pre[72];
 
-	if (nr < LIVEUPDATE_CMD_SESSION_BASE || nr - LIVEUPDATE_CMD_SESSION_BASE >= nr_cmds)
+	if (nr < LIVEUPDATE_CMD_SESSION_BASE ||
+	    nr - LIVEUPDATE_CMD_SESSION_BASE >= nr_cmds)
 		return -EINVAL;
 	if (read_size(c, arg, &size, pre))
 		return -EFAULT;

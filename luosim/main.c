@@ -82,7 +82,8 @@ int luosim_kexec_main(int argc, char **argv)
 	}
 	/* Outside a tree these calls would reach the real kernel. */
 	if (!inside_tree()) {
-		luosim_err("refusing to run outside a luosim tree (LUOSIM unset or no seccomp filter)");
+		luosim_err(
+			"refusing to run outside a luosim tree (LUOSIM unset or no seccomp filter)");
 		return LUOSIM_EXIT_FAILURE;
 	}
 	fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
@@ -95,8 +96,8 @@ int luosim_kexec_main(int argc, char **argv)
 		luosim_errno(errno, "cannot load the next kernel");
 		return 1;
 	}
-	syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_KEXEC,
-		NULL);
+	syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2,
+		LINUX_REBOOT_CMD_KEXEC, NULL);
 	luosim_errno(errno, "reboot(LINUX_REBOOT_CMD_KEXEC) failed");
 	return 1;
 }
@@ -160,7 +161,8 @@ static void free_option_strings(void)
 	free(release);
 }
 
-static int parse_options(int argc, const char **argv, struct luosim_opts *o, poptContext *pc)
+static int parse_options(int argc, const char **argv, struct luosim_opts *o,
+			 poptContext *pc)
 {
 	int boots = 1, share_net = 0, rc;
 	struct poptOption table[] = {
@@ -188,7 +190,8 @@ static int parse_options(int argc, const char **argv, struct luosim_opts *o, pop
 		}
 	}
 	if (rc < -1) {
-		fprintf(stderr, "luosim: %s: %s\nTry 'luosim --help' for more information.\n",
+		fprintf(stderr,
+			"luosim: %s: %s\nTry 'luosim --help' for more information.\n",
 			poptBadOption(*pc, 0), poptStrerror(rc));
 		return LUOSIM_EXIT_FAILURE;
 	}
@@ -198,7 +201,9 @@ static int parse_options(int argc, const char **argv, struct luosim_opts *o, pop
 	o->boots = boots;
 	if (kernel) {
 		if (parse_mode(kernel, &o->mode) < 0)
-			return usage_error("unknown kernel version \"%s\" (use 6.19 or 7.2)", kernel);
+			return usage_error(
+				"unknown kernel version \"%s\" (use 6.19 or 7.2)",
+				kernel);
 		o->mode_given = true;
 	}
 	if (boots < 1)
@@ -269,8 +274,9 @@ static int check_handover(const struct luosim_opts *o, struct boot_config *cfg)
 	int ret = state_peek(cfg->state_dir, &h);
 
 	if (ret < 0) {
-		luosim_err("state directory %s: its handover is corrupt; refusing to cold-boot over it",
-			   cfg->state_dir);
+		luosim_err(
+			"state directory %s: its handover is corrupt; refusing to cold-boot over it",
+			cfg->state_dir);
 		return ret;
 	}
 	cfg->mode = o->mode_given ? o->mode : LUO_MODE_7_2;
@@ -280,8 +286,9 @@ static int check_handover(const struct luosim_opts *o, struct boot_config *cfg)
 	if (!o->mode_given)
 		cfg->mode = h.mode;
 	if (h.mode != cfg->mode) {
-		luosim_err("state directory %s: the handover was written by a %s kernel; a %s kernel cannot take it (LUO ABI mismatch)",
-			   cfg->state_dir, mode_name(h.mode), mode_name(cfg->mode));
+		luosim_err(
+			"state directory %s: the handover was written by a %s kernel; a %s kernel cannot take it (LUO ABI mismatch)",
+			cfg->state_dir, mode_name(h.mode), mode_name(cfg->mode));
 		return -EINVAL;
 	}
 	cfg->boot = h.boot;
@@ -304,7 +311,8 @@ static int run_boots(const struct luosim_opts *o, const char *dir)
 	}
 	if (terminated_by) {
 		luosim_err("terminated by %s; the simulated machine was stopped",
-			   sigabbrev_np(terminated_by) ? sigabbrev_np(terminated_by) : "a signal");
+			   sigabbrev_np(terminated_by) ? sigabbrev_np(terminated_by)
+						       : "a signal");
 		return 128 + terminated_by;
 	}
 	return LUOSIM_EXIT_FAILURE;
@@ -333,7 +341,8 @@ static int run(struct luosim_opts *o)
 	int err, status;
 
 	if (inside_tree()) {
-		luosim_err("cannot run inside a luosim tree: nested luosim is not supported");
+		luosim_err(
+			"cannot run inside a luosim tree: nested luosim is not supported");
 		return LUOSIM_EXIT_FAILURE;
 	}
 	static struct utsname u;

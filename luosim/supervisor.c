@@ -37,10 +37,10 @@
 #ifndef FAN_DENY_ERRNO
 #define FAN_DENY_ERRNO(err) (FAN_DENY | ((((__u32)(err)) & 0xff) << 24))
 #endif
-#define KEXEC_FILE_UNLOAD 0x1
-#define KEXEC_FILE_ON_CRASH 0x2
+#define KEXEC_FILE_UNLOAD	0x1
+#define KEXEC_FILE_ON_CRASH	0x2
 #define KEXEC_FILE_NO_INITRAMFS 0x4
-#define KEXEC_ON_CRASH 0x1
+#define KEXEC_ON_CRASH		0x1
 
 enum kexec_image { IMAGE_NONE, IMAGE_FILE, IMAGE_SEGMENTS };
 
@@ -53,8 +53,8 @@ struct sup {
 	int listener, fan, epfd, init_pidfd;
 	pid_t init;
 	enum kexec_image image;
-	bool trap_open;		/* no fanotify (not root): opens are trapped instead */
-	int dev_kept;		/* open trap: our end of the device object, or -1 */
+	bool trap_open; /* no fanotify (not root): opens are trapped instead */
+	int dev_kept;	/* open trap: our end of the device object, or -1 */
 	bool kexec, tree_done;
 	int init_status;
 };
@@ -104,8 +104,8 @@ static void serve_ioctl(struct sup *s, struct luo_call *c)
 		reply(s, 0, true);
 		return;
 	}
-	err = device ? emu_device_ioctl(&s->emu, c, request, d->args[2]) :
-		       emu_session_ioctl(&s->emu, c, session, request, d->args[2]);
+	err = device ? emu_device_ioctl(&s->emu, c, request, d->args[2])
+		     : emu_session_ioctl(&s->emu, c, session, request, d->args[2]);
 	reply(s, err, false);
 }
 
@@ -335,12 +335,12 @@ static void serve_one(struct sup *s)
 		break;
 	case __NR_reboot:
 		err = serve_reboot(s, &c);
-		/* A successful kexec never returns to the caller: it dies with the tree. */
+		/* A successful kexec never returns: the caller dies with the tree. */
 		if (err)
 			reply(s, err, false);
 		break;
 	default:
-		/* Never CONTINUE anything but ioctls: a stray trap must not reach the kernel. */
+		/* Only ioctls may CONTINUE: a stray trap must not reach the kernel. */
 		reply(s, -ENOSYS, false);
 	}
 	call_done(&c);
@@ -385,7 +385,8 @@ static void serve_fanotify(struct sup *s)
 
 	for (; len > 0 && FAN_EVENT_OK(m, len); m = FAN_EVENT_NEXT(m, len)) {
 		if (m->mask & FAN_OPEN_PERM) {
-			struct fanotify_response r = { .fd = m->fd, .response = open_verdict(s) };
+			struct fanotify_response r = { .fd = m->fd,
+						       .response = open_verdict(s) };
 
 			if (write(s->fan, &r, sizeof(r)) < 0)
 				perror("luosim: fanotify response");
@@ -517,7 +518,7 @@ static int start_tree(struct sup *s, const struct luosim_opts *o)
 	close(sv[0]);
 	if (s->listener < 0)
 		return s->listener;
-	/* Same-CPU wake-ups: a round trip drops from ~60 to ~7 µs (emulator-notes §14). */
+	/* Same-CPU wake-ups: a round trip drops from ~60 to ~7 µs (notes §14). */
 	ioctl(s->listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, flags);
 	s->init_pidfd = syscall(SYS_pidfd_open, s->init, 0);
 	if (s->init_pidfd < 0)
@@ -593,7 +594,11 @@ static int setup(struct sup *s, const struct luosim_opts *o)
 int supervise_boot(const struct luosim_opts *o, const struct boot_config *cfg,
 		   struct boot_result *r)
 {
-	struct sup s = { .cfg = cfg, .listener = -1, .fan = -1, .init_pidfd = -1, .init = -1,
+	struct sup s = { .cfg = cfg,
+			 .listener = -1,
+			 .fan = -1,
+			 .init_pidfd = -1,
+			 .init = -1,
 			 .dev_kept = -1 };
 	int err;
 
@@ -616,6 +621,7 @@ int supervise_boot(const struct luosim_opts *o, const struct boot_config *cfg,
 	state_drop_incoming(cfg->state_dir);
 	emu_free(&s.emu);
 	r->kexec = !err && s.kexec;
-	r->status = err ? LUOSIM_EXIT_FAILURE : (s.kexec ? LUOSIM_EXIT_KEXEC : s.init_status);
+	r->status =
+		err ? LUOSIM_EXIT_FAILURE : (s.kexec ? LUOSIM_EXIT_KEXEC : s.init_status);
 	return err;
 }

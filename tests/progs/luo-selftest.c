@@ -28,14 +28,23 @@
 #define KSFT_SKIP 4
 
 #define STATE_SESSION "luo-selftest-state"
-#define STATE_TOKEN 0
-#define PAGE 4096
+#define STATE_TOKEN   0
+#define PAGE	      4096
 
-struct case_file { unsigned long long token; size_t size; unsigned char seed; };
-struct case_session { const char *name; const struct case_file *files; int nr; };
+struct case_file {
+	unsigned long long token;
+	size_t size;
+	unsigned char seed;
+};
+struct case_session {
+	const char *name;
+	const struct case_file *files;
+	int nr;
+};
 
 static const struct case_file files_a[] = {
-	{ 1, PAGE, 0x11 }, { 0xffffffffffffffffULL, 3 * 1024 * 1024 + 5, 0x22 },
+	{ 1, PAGE, 0x11 },
+	{ 0xffffffffffffffffULL, 3 * 1024 * 1024 + 5, 0x22 },
 };
 static const struct case_file files_b[] = { { 0, 1, 0x33 } };
 static const struct case_session cases[] = {
@@ -61,7 +70,9 @@ static int session_ioctl(int dev, unsigned long req, const char *name)
 
 static int preserve(int session, int fd, unsigned long long token)
 {
-	struct liveupdate_session_preserve_fd a = { .size = sizeof(a), .fd = fd, .token = token };
+	struct liveupdate_session_preserve_fd a = { .size = sizeof(a),
+						    .fd = fd,
+						    .token = token };
 
 	return ioctl(session, LIVEUPDATE_SESSION_PRESERVE_FD, &a) < 0 ? -errno : 0;
 }
@@ -150,7 +161,8 @@ static int stage1(int dev)
 		return fail("preserve the state memfd", -err);
 	close(fd);
 	for (int i = 0; i < NR_CASES; i++) {
-		int s = session_ioctl(dev, LIVEUPDATE_IOCTL_CREATE_SESSION, cases[i].name);
+		int s = session_ioctl(dev, LIVEUPDATE_IOCTL_CREATE_SESSION,
+				      cases[i].name);
 
 		if (s < 0)
 			return fail(cases[i].name, -s);
@@ -198,7 +210,8 @@ static int stage2(int dev, int state)
 	if (fd < 0)
 		return fail("retrieve the state memfd", -fd);
 	if (read(fd, buf, sizeof(buf) - 1) < 0 || strcmp(buf, "2") != 0) {
-		printf("luo-selftest: FAIL: state memfd says \"%s\", expected \"2\"\n", buf);
+		printf("luo-selftest: FAIL: state memfd says \"%s\", expected \"2\"\n",
+		       buf);
 		return KSFT_FAIL;
 	}
 	close(fd);
@@ -221,7 +234,8 @@ int main(int argc, char **argv)
 
 	setvbuf(stdout, NULL, _IONBF, 0);
 	if (dev < 0) {
-		printf("luo-selftest: SKIP: cannot open %s: %s\n", LUO_DEVICE_PATH, strerror(errno));
+		printf("luo-selftest: SKIP: cannot open %s: %s\n", LUO_DEVICE_PATH,
+		       strerror(errno));
 		return KSFT_SKIP;
 	}
 	state = session_ioctl(dev, LIVEUPDATE_IOCTL_RETRIEVE_SESSION, STATE_SESSION);
@@ -229,7 +243,8 @@ int main(int argc, char **argv)
 		return fail("look for the state session", -state);
 	stage = state < 0 ? 1 : 2;
 	if (want && want != stage) {
-		printf("luo-selftest: FAIL: asked for stage %d, detected stage %d\n", want, stage);
+		printf("luo-selftest: FAIL: asked for stage %d, detected stage %d\n",
+		       want, stage);
 		return KSFT_FAIL;
 	}
 	return stage == 1 ? stage1(dev) : stage2(dev, state);
