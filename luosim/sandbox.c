@@ -413,6 +413,9 @@ static void __attribute__((noreturn)) init_main(const struct tree_args *a)
 	/* A second line of defence: no process of the tree can ever reboot. */
 	if (prctl(PR_CAPBSET_DROP, CAP_SYS_BOOT) < 0 && errno != EINVAL)
 		die("cannot drop CAP_SYS_BOOT");
+	/* kexec -e downs every interface but lo: never the host's. */
+	if (a->share_net && prctl(PR_CAPBSET_DROP, CAP_NET_ADMIN) < 0 && errno != EINVAL)
+		die("cannot drop CAP_NET_ADMIN");
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		die("cannot set no_new_privs");
 	listener = install_filter(a->trap_open);

@@ -16,6 +16,7 @@ struct tree_args {
 	enum luo_mode mode;
 	uint64_t boot;
 	bool trap_open;
+	bool share_net;			/* host network: the tree must not reconfigure it */
 	int sock;		/* the listener goes to the supervisor through it */
 	const char *kcore_path; /* simulated memory to bind over /proc/kcore */
 };

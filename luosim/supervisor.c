@@ -501,6 +501,7 @@ static int start_tree(struct sup *s, const struct luosim_opts *o)
 		.mode = s->cfg->mode,
 		.boot = s->cfg->boot,
 		.trap_open = s->trap_open,
+		.share_net = o->share_net,
 	};
 	int sv[2];
 	__u64 flags = SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP;

@@ -103,6 +103,13 @@ load luosim-helpers
 	run -0 "$LUOSIM" sh -c 'cat /sys/class/net/lo/operstate; ip -o link show lo 2>/dev/null | grep -o "<[^>]*UP[^>]*>" || true'
 	run -0 "$LUOSIM" --share-net sh -c 'grep -c : /proc/net/dev'
 	assert_equal "$output" "$(grep -c : /proc/net/dev)"
+	# Sharing the host's network, the tree may not reconfigure it (CAP_NET_ADMIN).
+	run -0 "$LUOSIM" --share-net sh -c 'grep CapBnd /proc/self/status'
+	local bnd=${output##*:}
+	(( (16#${bnd//[[:space:]]/} >> 12 & 1) == 0 ))
+	run -0 "$LUOSIM" sh -c 'grep CapBnd /proc/self/status'
+	bnd=${output##*:}
+	(( (16#${bnd//[[:space:]]/} >> 12 & 1) == 1 ))
 }
 
 @test "nothing is created in the host's /dev or /sys" {
