@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -334,6 +335,29 @@ static char *make_temp_state(void)
 	return dir;
 }
 
+/* One machine per state directory: a second run would take its handover. */
+static int lock_state(const char *dir)
+{
+	char path[4096];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/luosim-state", dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		luosim_errno(errno, "state directory %s: cannot open its luosim-state file", dir);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK)
+			luosim_err("state directory %s: in use by another luosim", dir);
+		else
+			luosim_errno(errno, "state directory %s: cannot lock it", dir);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static int run(struct luosim_opts *o)
 {
 	char *temp = NULL;
@@ -362,7 +386,11 @@ static int run(struct luosim_opts *o)
 		luosim_errno(-err, "state directory %s: %s", dir, why);
 		status = LUOSIM_EXIT_FAILURE;
 	} else {
-		status = run_boots(o, dir);
+		int lock = lock_state(dir);
+
+		status = lock < 0 ? LUOSIM_EXIT_FAILURE : run_boots(o, dir);
+		if (lock >= 0)
+			close(lock);
 	}
 	if (temp) {
 		remove_tree(temp);

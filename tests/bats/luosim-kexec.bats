@@ -229,3 +229,13 @@ teardown() {
 	assert_output ""
 	rmdir "$tmp"
 }
+
+@test "state: one machine per state directory at a time" {
+	"$LUOSIM" --state "$STATE" sleep 3 &
+	local pid=$!
+	for _ in $(seq 50); do [[ -e $STATE/luosim-state ]] && break; sleep 0.1; done
+	sleep 0.5
+	run -125 "$LUOSIM" --state "$STATE" true
+	assert_output "luosim: state directory $STATE: in use by another luosim"
+	wait "$pid"
+}
