@@ -12,7 +12,6 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
-#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -671,19 +670,37 @@ int emu_session_ioctl(struct luo_emu *e, struct luo_call *c, struct luo_session 
 
 /* ---- restore ---- */
 
+/*
+ * pread/pwrite through one 1 MiB buffer: as fast as cp and steady, where
+ * sendfile from tmpfs to a disk file varied tenfold between runs here. Neither
+ * file offset moves, so a memfd keeps the position the tree left it at.
+ */
+#define WRITEBACK_CHUNK (32 << 20)
+
 static int copy_extent(int in, int out, off_t start, off_t end)
 {
-	while (start < end) {
-		off_t pos = start;
-		ssize_t n;
+	static char buf[1 << 20];
 
-		if (lseek(out, start, SEEK_SET) < 0)
-			return -errno;
-		n = sendfile(out, in, &pos, end - start);
+	while (start < end) {
+		size_t want = (size_t)(end - start) < sizeof(buf) ? (size_t)(end - start)
+								  : sizeof(buf);
+		ssize_t n = pread(in, buf, want, start);
+
 		if (n < 0)
 			return -errno;
 		if (n == 0)
 			return -EIO;
+		for (ssize_t done = 0; done < n;) {
+			ssize_t w = pwrite(out, buf + done, n - done, start + done);
+
+			if (w < 0)
+				return -errno;
+			done += w;
+		}
+		/* Start writeback now so the final fsync has little left to wait for. */
+		if (((start + n) & (WRITEBACK_CHUNK - 1)) == 0)
+			sync_file_range(out, start + n - WRITEBACK_CHUNK, WRITEBACK_CHUNK,
+					SYNC_FILE_RANGE_WRITE);
 		start += n;
 	}
 	return 0;

@@ -370,7 +370,7 @@ static int save_file(int dirfd, const char *name, const struct luo_file *f, uint
 	if (out < 0)
 		return -errno;
 	err = ftruncate(out, size) < 0 ? -errno : copy_sparse(f->fd, out, size);
-	if (!err && fsync(out) < 0)
+	if (!err && fdatasync(out) < 0)
 		err = -errno;
 	close(out);
 	return err;
@@ -433,7 +433,7 @@ static int save_manifest(int dirfd, const struct luosim_handover *h,
 		if (!e->sessions[i]->incoming)
 			err = save_session(m, dirfd, e->sessions[i], si++);
 	fprintf(m, "end\n");
-	if (fflush(m) || fsync(fd) < 0)
+	if (fflush(m) || fdatasync(fd) < 0)
 		err = err ? err : -EIO;
 	fclose(m);
 	return err;
