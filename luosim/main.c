@@ -220,17 +220,21 @@ static int parse_options(int argc, const char **argv, struct luosim_opts *o,
 static pid_t boot_child;
 static volatile sig_atomic_t terminated_by;
 
-/* The supervisor's death takes the tree down (PR_SET_PDEATHSIG in each). */
+/*
+ * The supervisor stops the machine and waits for all of it; a second signal
+ * kills it outright (its death takes the tree down: PR_SET_PDEATHSIG).
+ */
 static void on_terminate(int sig)
 {
-	terminated_by = sig;
 	if (boot_child > 0)
-		kill(boot_child, SIGKILL);
+		kill(boot_child, terminated_by ? SIGKILL : SIGTERM);
+	terminated_by = sig;
 }
 
 static int run_one_boot(const struct luosim_opts *o, const struct boot_config *cfg,
 			struct boot_result *r)
 {
+	sigset_t term, old;
 	int res[2], st;
 	ssize_t n;
 
@@ -239,20 +243,30 @@ static int run_one_boot(const struct luosim_opts *o, const struct boot_config *c
 		return -errno;
 	}
 	fflush(NULL);
+	/* A SIGTERM must find boot_child set, or the boot would run on unstopped. */
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigaddset(&term, SIGHUP);
+	sigprocmask(SIG_BLOCK, &term, &old);
 	boot_child = fork();
 	if (boot_child < 0) {
 		luosim_errno(errno, "cannot fork the supervisor");
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		return -errno;
 	}
 	if (boot_child == 0) {
 		struct boot_result br = { 0 };
 
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		close(res[0]);
-		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
 		supervise_boot(o, cfg, &br);
 		n = write(res[1], &br, sizeof(br));
 		_exit(n == sizeof(br) ? 0 : LUOSIM_EXIT_FAILURE);
 	}
+	if (terminated_by)
+		kill(boot_child, SIGTERM);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(res[1]);
 	n = read(res[0], r, sizeof(*r));
 	close(res[0]);
@@ -344,7 +358,9 @@ static int lock_state(const char *dir)
 	snprintf(path, sizeof(path), "%s/luosim-state", dir);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		luosim_errno(errno, "state directory %s: cannot open its luosim-state file", dir);
+		luosim_errno(errno,
+			     "state directory %s: cannot open its luosim-state file",
+			     dir);
 		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {

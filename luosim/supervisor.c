@@ -59,6 +59,14 @@ struct sup {
 	int init_status;
 };
 
+/* Set by SIGTERM: stop the machine, wait for every process of it, exit. */
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop(int sig)
+{
+	stop_requested = sig;
+}
+
 /* epoll tags for the non-session fds; sessions are tagged by their pointer. */
 static char tag_listener, tag_fan, tag_init, tag_device;
 
@@ -442,7 +450,7 @@ static void run_loop(struct sup *s)
 	 * One event at a time: serving a call may release a session whose
 	 * hang-up would otherwise still sit in a batch already fetched.
 	 */
-	while (!s->tree_done && !s->kexec) {
+	while (!s->tree_done && !s->kexec && !stop_requested) {
 		int n = epoll_wait(s->epfd, &ev, 1, -1);
 
 		if (n < 0 && errno != EINTR)
@@ -603,7 +611,11 @@ int supervise_boot(const struct luosim_opts *o, const struct boot_config *cfg,
 			 .dev_kept = -1 };
 	int err;
 
+	struct sigaction sa = { .sa_handler = on_stop };
+
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* No SA_RESTART: epoll_wait returns EINTR and the loop sees the request. */
+	sigaction(SIGTERM, &sa, NULL);
 	raise_nofile();
 	s.epfd = epoll_create1(EPOLL_CLOEXEC);
 	emu_init(&s.emu, cfg->mode, s.epfd);
@@ -616,9 +628,12 @@ int supervise_boot(const struct luosim_opts *o, const struct boot_config *cfg,
 			err = -EIO;
 	}
 	if (s.init > 0 && !s.tree_done) {
+		/* Reaping PID 1 returns once every process of its namespace is gone. */
 		kill(s.init, SIGKILL);
 		reap_init(&s);
 	}
+	if (stop_requested)
+		err = -EINTR;
 	state_drop_incoming(cfg->state_dir);
 	emu_free(&s.emu);
 	r->kexec = !err && s.kexec;

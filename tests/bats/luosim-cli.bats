@@ -56,39 +56,52 @@ load luosim-helpers
 	run -125 env LUOSIM=1 "$LUOSIM" kexec
 }
 
+# A marker no other run (another worktree's test suite) uses at the same time.
+marker() {
+	echo "7$$$RANDOM.5"
+}
+
 @test "the tree is PID 1's children in its own PID namespace, and killed with it" {
 	run -0 "$LUOSIM" sh -c 'echo "pid $$"; ps -o pid= -p 1 >/dev/null && echo "init ok"'
 	assert_line "pid 2"
 	# A daemon left behind does not outlive the boot.
-	run -0 "$LUOSIM" sh -c 'setsid sleep 7777.5 </dev/null >/dev/null 2>&1 & exit 0'
-	run pgrep -f 'sleep 7777.5'
+	local m
+	m=$(marker)
+	run -0 "$LUOSIM" sh -c 'setsid sleep "$1" </dev/null >/dev/null 2>&1 & exit 0' sh "$m"
+	run pgrep -f "sleep $m"
+
 	assert_failure
 }
 
 @test "if luosim dies, the tree does not hang around" {
-	"$LUOSIM" sh -c 'sleep 8888.5' &
+	local m
+	m=$(marker)
+	"$LUOSIM" sleep "$m" &
 	local pid=$!
-	for _ in $(seq 50); do pgrep -f 'sleep 8888.5' >/dev/null && break; sleep 0.1; done
-	run pgrep -f 'sleep 8888.5'
+	for _ in $(seq 50); do pgrep -x -f "sleep $m" >/dev/null && break; sleep 0.1; done
+	run pgrep -x -f "sleep $m"
 	assert_success
 	kill -KILL "$pid"
 	wait "$pid" || true
-	for _ in $(seq 50); do pgrep -f 'sleep 8888.5' >/dev/null || break; sleep 0.1; done
-	run pgrep -f 'sleep 8888.5'
+	for _ in $(seq 50); do pgrep -f "sleep $m" >/dev/null || break; sleep 0.1; done
+	run pgrep -f "sleep $m"
 	assert_failure
 }
 
 @test "SIGTERM to luosim ends the boot and removes its temporary state" {
 	local tmp
 	tmp=$(mktemp -d)
-	TMPDIR=$tmp "$LUOSIM" sh -c 'sleep 9999.5' &
+	local m
+	m=$(marker)
+	TMPDIR=$tmp "$LUOSIM" sleep "$m" &
 	local pid=$!
-	for _ in $(seq 50); do pgrep -f 'sleep 9999.5' >/dev/null && break; sleep 0.1; done
+	for _ in $(seq 50); do pgrep -x -f "sleep $m" >/dev/null && break; sleep 0.1; done
 	kill -TERM "$pid"
 	local rc=0
 	wait "$pid" || rc=$?
 	assert_equal "$rc" 143
-	run pgrep -f 'sleep 9999.5'
+	# luosim waited for the whole machine: nothing of it is left.
+	run pgrep -f "sleep $m"
 	assert_failure
 	run ls -A "$tmp"
 	assert_output ""
