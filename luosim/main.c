@@ -209,6 +209,10 @@ static int parse_options(int argc, const char **argv, struct luosim_opts *o,
 	}
 	if (boots < 1)
 		return usage_error("%s", "--boots must be at least 1");
+	/* uname -r: at most 64 bytes, one word (it is stored as one in the handover). */
+	if (release && (!*release || strlen(release) > 64 || strpbrk(release, " \t\n")))
+		return usage_error("invalid --release \"%s\" (1 to 64 bytes, no spaces)",
+				   release);
 	o->argv = (char *const *)poptGetArgs(*pc);
 	if (!o->argv || !o->argv[0])
 		return usage_error("%s", "no program to run");

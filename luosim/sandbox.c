@@ -35,12 +35,11 @@
 #define I386_NR_REBOOT	   88
 #define I386_NR_KEXEC_LOAD 283
 
-#define ARG1_LOW       offsetof(struct seccomp_data, args[1])
-#define LD(field) \
-	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, field))
-#define JEQ(k, jt, jf) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), (jt), (jf))
+#define ARG1_LOW	offsetof(struct seccomp_data, args[1])
+#define LD(field)	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, field))
+#define JEQ(k, jt, jf)	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), (jt), (jf))
 #define JSET(k, jt, jf) BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, (k), (jt), (jf))
-#define RET(k)	       BPF_STMT(BPF_RET | BPF_K, (k))
+#define RET(k)		BPF_STMT(BPF_RET | BPF_K, (k))
 
 /*
  * The filter, hand-built because libseccomp 2.5.4 cannot ask for
@@ -371,6 +370,9 @@ static void setup_init_env(const struct tree_args *a)
 	setenv("LUOSIM", "1", 1);
 	setenv("LUOSIM_KERNEL", mode_name(a->mode), 1);
 	setenv("LUOSIM_BOOT", boot, 1);
+	/* The simulated physical memory, also at /proc/kcore where the host has one. */
+	if (a->kcore_path)
+		setenv("LUOSIM_KCORE", a->kcore_path, 1);
 }
 
 /* Exec PROG; on failure say why and use the shell's 126/127. */

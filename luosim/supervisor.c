@@ -25,6 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "kho-view.h"
 #include "sandbox.h"
 #include "supervisor.h"
 
@@ -510,6 +511,7 @@ static int start_tree(struct sup *s, const struct luosim_opts *o)
 		.boot = s->cfg->boot,
 		.trap_open = s->trap_open,
 		.share_net = o->share_net,
+		.kcore_path = KHO_KCORE,
 	};
 	int sv[2];
 	__u64 flags = SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP;
@@ -559,15 +561,36 @@ static void raise_nofile(void)
 	}
 }
 
+/* The debugfs view is a convenience of the simulated machine: warn, go on. */
+static void publish_kho(struct sup *s, const struct luosim_handover *h, bool kho_boot)
+{
+	struct kho_view_config v = {
+		.mode = s->cfg->mode,
+		.boot = s->cfg->boot,
+		.kexec_count = s->cfg->kexec_count,
+		.release = s->cfg->release,
+		.prev_release = h->release,
+		.kho_boot = kho_boot,
+	};
+	int err = mkdir(KHO_KCORE_DIR, 0700) < 0 ? -errno : kho_view_publish(&v, &s->emu);
+
+	if (err)
+		luosim_errno(-err, "warning: cannot build the KHO debugfs view");
+}
+
 static int take_handover(struct sup *s)
 {
 	struct luosim_handover h = { 0 };
 	const char *why = "";
 	int ret = state_take_handover(s->cfg->state_dir, &h, &s->emu, &why);
 
-	if (ret < 0)
+	if (ret < 0) {
 		luosim_err("state directory %s: %s", s->cfg->state_dir, why);
-	return ret < 0 ? ret : 0;
+		return ret;
+	}
+	/* Only kexec_file_load carries KHO data (luo-uapi.md §18.2). */
+	publish_kho(s, &h, ret == 1 && h.carries_luo);
+	return 0;
 }
 
 static int setup(struct sup *s, const struct luosim_opts *o)

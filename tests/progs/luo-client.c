@@ -781,6 +781,21 @@ static int c_kexec_file_load(char **a, char *d)
 	return ret(syscall(SYS_kexec_file_load, fd, -1, 1, "", num(a[0])));
 }
 
+/* The user-space loader: one dummy segment (no KHO data travels this way). */
+static int c_kexec_segments(char **a, char *d)
+{
+	static char page[4096];
+	struct {
+		void *buf;
+		size_t bufsz;
+		unsigned long mem;
+		size_t memsz;
+	} seg = { page, sizeof(page), 0x1000000, sizeof(page) };
+
+	require_filter();
+	return ret(syscall(SYS_kexec_load, 0x1000000UL, 1UL, &seg, 0UL));
+}
+
 static int c_reboot(char **a, char *d)
 {
 	require_filter();
@@ -791,6 +806,7 @@ static int c_reboot(char **a, char *d)
 /* clang-format off */
 static const struct cmd cmds[] = {
 	{ "kexec-file-load", 1, c_kexec_file_load },
+	{ "kexec-segments", 0, c_kexec_segments },
 	{ "reboot", 2, c_reboot },
 	{ "open", 1, c_open },
 	{ "close", 1, c_close },
