@@ -315,6 +315,20 @@ int state_peek(const char *dir, struct luosim_handover *h)
 	return err ? -EINVAL : 1;
 }
 
+/* A kexec interrupted while writing leaves a .handover.XXXXXX behind. */
+static void remove_unfinished_writes(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, ".handover.", 10))
+			remove_at(dirfd(d), de->d_name);
+	closedir(d);
+}
+
 int state_take_handover(const char *dir, struct luosim_handover *h, struct luo_emu *e,
 			const char **why)
 {
@@ -328,6 +342,7 @@ int state_take_handover(const char *dir, struct luosim_handover *h, struct luo_e
 		return -ENAMETOOLONG;
 	/* A boot that died without a kexec: its incoming data is gone, as in RAM. */
 	remove_tree(incoming);
+	remove_unfinished_writes(dir);
 	p.f = fopen(manifest, "re");
 	if (!p.f) {
 		if (errno == ENOENT && access(handover, F_OK) < 0)

@@ -239,3 +239,13 @@ teardown() {
 	assert_output "luosim: state directory $STATE: in use by another luosim"
 	wait "$pid"
 }
+
+@test "state: a handover write interrupted by a crash is cleaned up, the old one kept" {
+	stage1 "$STATE" open d create s d db
+	assert_equal "$status" 99
+	mkdir "$STATE/.handover.crashed"
+	echo partial >"$STATE/.handover.crashed/manifest"
+	stage2 "$STATE" open d retrieve s d db
+	assert_success
+	assert_not_exists "$STATE/.handover.crashed"
+}
