@@ -10,6 +10,7 @@
  * A new handover is written into a temporary directory inside DIR, synced,
  * then renamed into place, so a crash leaves either the old or the new one.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -173,7 +174,10 @@ static int hex_decode(const char *hex, char *out, size_t outlen)
 	for (size_t i = 0; i < len / 2; i++) {
 		unsigned int v;
 
-		if (sscanf(hex + 2 * i, "%2x", &v) != 1)
+		/* sscanf alone would take "6g" as 6. */
+		if (!isxdigit((unsigned char)hex[2 * i]) ||
+		    !isxdigit((unsigned char)hex[2 * i + 1]) ||
+		    sscanf(hex + 2 * i, "%2x", &v) != 1)
 			return -EINVAL;
 		out[i] = (char)v;
 	}
