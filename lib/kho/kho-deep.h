@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Deep decode: follow the physical addresses a hand-over holds (session
+ * blocks or chains, file records, memfd records and their folio lists, the FLB
+ * page, the preserved-memory map) through a kho_mem. Every count and pointer is
+ * checked against the kernel's own limits before use, and the whole walk has a
+ * work budget, so hostile input ends in an error naming the physical address.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kho-abi.h"
+#include "kho-decode.h"
+#include "kho-mem.h"
+
+struct kho_deep_memfd {
+	uint64_t pos, size, nr_folios;
+	uint32_t seals;
+	bool has_seals;			/* memfd-v2 */
+	struct kho_vmalloc folios;
+	uint64_t folios_seen;		/* entries walked in the folio array */
+	uint64_t array_pages;		/* pages of the folio array walked */
+	uint64_t min_pfn, max_pfn;
+};
+
+struct kho_deep_file {
+	char compatible[LUO_FILE_COMPATIBLE_LEN + 1];
+	uint64_t token, data;
+	bool is_memfd;
+	struct kho_deep_memfd memfd;
+};
+
+struct kho_deep_session {
+	char name[LUO_SESSION_NAME_LEN + 1];
+	uint64_t files_pa, nr_files;
+	struct kho_deep_file *files;
+};
+
+struct kho_deep_flb {
+	char name[49];
+	uint64_t data, count;
+};
+
+struct kho_deep_map {
+	const char *kind;		/* "chunk-list" or "radix-tree" */
+	uint64_t blocks[64];		/* preserved blocks per order */
+	uint64_t bytes;
+	uint64_t pages_read;		/* chunk, bitmap or radix pages */
+};
+
+struct kho_deep {
+	/* LUO */
+	bool has_abi_header;		/* luo-v2: where the pointers below came from */
+	uint64_t liveupdate_num;
+	const char *session_layout;	/* "block" (16-page block + file arrays) or "chain" */
+	uint64_t sessions_pa;
+	struct kho_deep_session *sessions;
+	size_t nr_sessions;
+	bool has_flb;
+	uint64_t flb_pa, flb_pgcnt, flb_count;
+	struct kho_deep_flb *flbs;
+	size_t nr_flbs;
+};
+
+/* 0, or -EINVAL/-ENOMEM with *err naming the physical address and the problem. */
+int kho_deep_luo(const struct kho_mem *mem, const struct kho_luo_info *li, struct kho_deep *out,
+		 struct kho_error *err);
+void kho_deep_free(struct kho_deep *d);
+
+/* map_kind: "chunk-list" (E1-E2) or "radix-tree" (E4+). */
+int kho_deep_map(const struct kho_mem *mem, const char *map_kind, uint64_t map_pa,
+		 struct kho_deep_map *out, struct kho_error *err);

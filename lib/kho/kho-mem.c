@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include <elf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kho-mem.h"
+
+#define MAX_PHDRS (1u << 20)
+
+struct range {
+	uint64_t phys, len;
+	uint64_t file_off;	/* fd and buffer sources */
+	const uint8_t *ptr;	/* image source */
+};
+
+struct kho_mem {
+	int fd;			/* -1 unless reading a file */
+	const uint8_t *buf;
+	size_t buf_len;
+	struct range *r;
+	size_t nr;
+};
+
+static int read_at(const struct kho_mem *m, uint64_t off, void *dst, size_t len)
+{
+	if (m->fd < 0) {
+		if (off > m->buf_len || len > m->buf_len - off)
+			return -EFAULT;
+		memcpy(dst, m->buf + off, len);
+		return 0;
+	}
+	while (len) {
+		ssize_t n = pread(m->fd, dst, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EFAULT;
+		dst = (char *)dst + n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int check_ehdr(const Elf64_Ehdr *eh, struct kho_error *err)
+{
+	if (memcmp(eh->e_ident, ELFMAG, SELFMAG))
+		return kho_fail(err, 0, false, "memory file is not an ELF file");
+	if (eh->e_ident[EI_CLASS] != ELFCLASS64)
+		return kho_fail(err, EI_CLASS, false, "memory file is not ELF64");
+	if (eh->e_ident[EI_DATA] != (__BYTE_ORDER == __LITTLE_ENDIAN ? ELFDATA2LSB : ELFDATA2MSB))
+		return kho_fail(err, EI_DATA, false,
+				"memory file has the other byte order than this machine");
+	if (eh->e_phentsize != sizeof(Elf64_Phdr))
+		return kho_fail(err, offsetof(Elf64_Ehdr, e_phentsize), false,
+				"program header size %u (expected %zu)", eh->e_phentsize,
+				sizeof(Elf64_Phdr));
+	return 0;
+}
+
+/* More than PN_XNUM headers (kcore on big machines): the count is in section 0. */
+static int phdr_count(const struct kho_mem *m, const Elf64_Ehdr *eh, uint32_t *count,
+		      struct kho_error *err)
+{
+	Elf64_Shdr sh;
+
+	*count = eh->e_phnum;
+	if (eh->e_phnum != PN_XNUM)
+		return 0;
+	if (read_at(m, eh->e_shoff, &sh, sizeof(sh)))
+		return kho_fail(err, eh->e_shoff, true,
+				"section header 0 (program header count) is outside the file");
+	*count = sh.sh_info;
+	return 0;
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct range *x = a, *y = b;
+
+	return x->phys < y->phys ? -1 : x->phys > y->phys;
+}
+
+static int add_phdr(struct kho_mem *m, const Elf64_Phdr *ph, uint64_t at, struct kho_error *err)
+{
+	if (ph->p_type != PT_LOAD || ph->p_paddr == UINT64_MAX || !ph->p_filesz)
+		return 0;
+	if (ph->p_paddr + ph->p_filesz < ph->p_paddr || ph->p_offset + ph->p_filesz < ph->p_offset)
+		return kho_fail(err, at, false, "program header wraps around the address space");
+	if (m->fd < 0 && (ph->p_offset > m->buf_len || ph->p_filesz > m->buf_len - ph->p_offset))
+		return kho_fail(err, at, true,
+				"segment at physical 0x%llx: file bytes 0x%llx+0x%llx are beyond the file end",
+				(unsigned long long)ph->p_paddr, (unsigned long long)ph->p_offset,
+				(unsigned long long)ph->p_filesz);
+	m->r[m->nr++] = (struct range){ ph->p_paddr, ph->p_filesz, ph->p_offset, NULL };
+	return 0;
+}
+
+static int load_phdrs(struct kho_mem *m, struct kho_error *err)
+{
+	Elf64_Ehdr eh;
+	uint32_t count;
+	int rc;
+
+	if (read_at(m, 0, &eh, sizeof(eh)))
+		return kho_fail(err, 0, true, "memory file is shorter than an ELF header");
+	rc = check_ehdr(&eh, err);
+	rc = rc ?: phdr_count(m, &eh, &count, err);
+	if (rc)
+		return rc;
+	if (count > MAX_PHDRS)
+		return kho_fail(err, offsetof(Elf64_Ehdr, e_phnum), false,
+				"%u program headers is more than we accept (%u)", count, MAX_PHDRS);
+	m->r = calloc(count ? count : 1, sizeof(*m->r));
+	if (!m->r)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < count; i++) {
+		Elf64_Phdr ph;
+		uint64_t at = eh.e_phoff + (uint64_t)i * sizeof(ph);
+		if (read_at(m, at, &ph, sizeof(ph)))
+			return kho_fail(err, at, true, "program header %u is outside the file", i);
+		rc = add_phdr(m, &ph, at, err);
+		if (rc)
+			return rc;
+	}
+	qsort(m->r, m->nr, sizeof(*m->r), cmp_range);
+	return 0;
+}
+
+static int open_common(struct kho_mem *m, struct kho_mem **out, struct kho_error *err)
+{
+	int rc = load_phdrs(m, err);
+
+	if (rc) {
+		if (rc == -ENOMEM)
+			kho_fail(err, 0, false, "out of memory");
+		kho_mem_close(m);
+		return rc;
+	}
+	*out = m;
+	return 0;
+}
+
+int kho_mem_open_fd(int fd, struct kho_mem **out, struct kho_error *err)
+{
+	struct kho_mem *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return -ENOMEM;
+	m->fd = fd;
+	return open_common(m, out, err);
+}
+
+int kho_mem_open_buf(const void *buf, size_t len, struct kho_mem **out, struct kho_error *err)
+{
+	struct kho_mem *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return -ENOMEM;
+	m->fd = -1;
+	m->buf = buf;
+	m->buf_len = len;
+	return open_common(m, out, err);
+}
+
+int kho_mem_from_image(const struct kho_image *img, struct kho_mem **out)
+{
+	struct kho_mem *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return -ENOMEM;
+	m->fd = -1;
+	m->r = calloc(img->nr_segs ? img->nr_segs : 1, sizeof(*m->r));
+	if (!m->r) {
+		free(m);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < img->nr_segs; i++)
+		m->r[m->nr++] = (struct range){ img->segs[i].phys, img->segs[i].len, 0,
+						img->segs[i].data };
+	qsort(m->r, m->nr, sizeof(*m->r), cmp_range);
+	*out = m;
+	return 0;
+}
+
+void kho_mem_close(struct kho_mem *mem)
+{
+	if (!mem)
+		return;
+	free(mem->r);
+	free(mem);
+}
+
+size_t kho_mem_nr_ranges(const struct kho_mem *mem)
+{
+	return mem->nr;
+}
+
+/* The last range starting at or below phys, or NULL. */
+static const struct range *find_range(const struct kho_mem *m, uint64_t phys)
+{
+	size_t lo = 0, hi = m->nr;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (m->r[mid].phys <= phys)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? &m->r[lo - 1] : NULL;
+}
+
+static int read_piece(const struct kho_mem *m, const struct range *r, uint64_t phys, void *dst,
+		      size_t n)
+{
+	uint64_t delta = phys - r->phys;
+
+	if (r->ptr) {
+		memcpy(dst, r->ptr + delta, n);
+		return 0;
+	}
+	return read_at(m, r->file_off + delta, dst, n);
+}
+
+int kho_mem_read(const struct kho_mem *mem, uint64_t phys, void *dst, size_t len,
+		 struct kho_error *err)
+{
+	uint64_t start = phys;
+
+	if (phys + len < phys)
+		return kho_fail(err, phys, false,
+				"physical range 0x%llx+0x%zx wraps around the address space",
+				(unsigned long long)phys, len);
+	/* A read may span adjacent segments (kcore splits RAM at arbitrary points). */
+	while (len) {
+		const struct range *r = find_range(mem, phys);
+		if (!r || phys - r->phys >= r->len)
+			return kho_fail(err, phys, false,
+					"physical address 0x%llx is not in the memory image (reading 0x%llx+0x%zx)",
+					(unsigned long long)phys, (unsigned long long)start,
+					len + (size_t)(phys - start));
+		size_t n = r->len - (phys - r->phys) < len ? (size_t)(r->len - (phys - r->phys)) : len;
+		int rc = read_piece(mem, r, phys, dst, n);
+		if (rc)
+			return kho_fail(err, phys, false,
+					"cannot read physical 0x%llx from the memory file",
+					(unsigned long long)phys);
+		phys += n;
+		dst = (char *)dst + n;
+		len -= n;
+	}
+	return 0;
+}

@@ -1,0 +1,208 @@
+#!/usr/bin/env bats
+# luoctl dump on hand-overs written by lib/kho's builder (kho-mkimage): every
+# era, every input kind, every format, deep decode, and the error paths.
+load helpers
+
+MKIMAGE="$abs_top_builddir/lib/kho/kho-mkimage"
+
+setup() {
+	IMG="$BATS_TEST_TMPDIR/img"
+}
+
+# mkimage ERA [more kho-mkimage options]: a serialized hand-over with two sessions.
+mkimage() {
+	local era=$1
+	shift
+	local sessions=(--session vm0=1:2097152 --session db=7:4096,8:0)
+	[ "$era" = E1 ] && sessions=(--reserve-mem r1:0x50000000:0x100000 --kho-test)
+	"$MKIMAGE" --era "$era" --serialized --flb "${sessions[@]}" "$@" "$IMG"
+}
+
+@test "dump --help lists the formats and options" {
+	run -0 "$LUOCTL" dump --help
+	assert_output --partial "--format"
+	assert_output --partial "--deep"
+	assert_output --partial "--save"
+}
+
+@test "every era: text output names the era and decodes the LUO blob" {
+	for era in E1 E2 E4 E5 E6 E7; do
+		rm -rf "$IMG"
+		mkimage "$era"
+		run -0 "$LUOCTL" dump "$IMG"
+		case $era in
+		E1) assert_output --partial "era E1 (\"kho-v1\")"
+		    assert_output --partial "reserve-mem-v1" ;;
+		E2) assert_output --partial "era E2 (\"kho-v1\"), memory map: chunk-list"
+		    assert_output --partial "luo-session-v2" ;;
+		E4) assert_output --partial "era E4 (\"kho-v2\"), memory map: radix-tree" ;;
+		E5) assert_output --partial "era E5 (\"kho-v3\")"
+		    assert_output --partial "previous_release     \"7.2.0-luosim\"" ;;
+		E6) assert_output --partial "era E6 (\"kho-v4\")"
+		    assert_output --partial "compatible           \"luo-v5\"" ;;
+		E7) assert_output --partial "era E7 (\"kho-v4;radix-v1;vmalloc-v1\")"
+		    assert_output --partial "\"luo-v5;block-v1\"" ;;
+		esac
+	done
+}
+
+@test "dts output is byte-identical to dtc -I dtb -O dts for every FDT blob" {
+	[ -n "$DTC" ] || skip "dtc is not installed"
+	local n=0
+	for era in E1 E2 E4 E5 E6 E7; do
+		rm -rf "$IMG"
+		mkimage "$era" --reserve-mem r1:0x50000000:0x100000 --kho-test
+		for f in "$IMG"/out/fdt "$IMG"/out/sub_fdts/*; do
+			head -c 4 "$f" | cmp -s - <(printf '\xd0\x0d\xfe\xed') || continue
+			"$DTC" -q -I dtb -O dts "$f" > "$BATS_TEST_TMPDIR/dtc.dts"
+			run -0 "$LUOCTL" dump --format dts "$f"
+			diff -u "$BATS_TEST_TMPDIR/dtc.dts" <("$LUOCTL" dump --format dts "$f")
+			n=$((n + 1))
+		done
+	done
+	[ "$n" -ge 20 ]
+}
+
+@test "dts of a directory lists every blob; a non-FDT blob alone is an error" {
+	mkimage E6
+	run -0 "$LUOCTL" dump --format dts "$IMG"
+	assert_line "// out/fdt"
+	assert_line "// out/sub_fdts/LUO"
+	assert_line "// not an FDT (luo-struct, 32 bytes): see --format text"
+	run -1 "$LUOCTL" dump --format dts "$IMG/out/sub_fdts/LUO"
+	assert_output --partial "is not an FDT"
+}
+
+@test "JSON is valid, keeps every property, and matches the schema's keys" {
+	mkimage E5 --reserve-mem r1:0x50000000:0x100000
+	run -0 "$LUOCTL" dump --format json "$IMG"
+	echo "$output" | jq -e '.valid == true and .side == "out"'
+	echo "$output" | jq -e '.blobs[0].root.era == "E5" and .blobs[0].root.memory_map.kind == "radix-tree"'
+	echo "$output" | jq -e '[.blobs[].label] == ["out/fdt","out/sub_fdts/memblock","out/sub_fdts/LUO","out/sub_fdts/kexec-metadata"]'
+	echo "$output" | jq -e '.blobs[2].luo.liveupdate_number == 1 and .blobs[2].luo.session_compatible == "luo-session-v2"'
+	echo "$output" | jq -e '.blobs[1].nodes[1].properties | map(.name) == ["compatible","start","size"]'
+	echo "$output" | jq -e '.blobs[1].nodes[1].properties[1] | .type == "phys" and .value == "0x50000000"'
+	echo "$output" | jq -e '.blobs[3].kexec_metadata.kexec_count == 1'
+	# -j is the same as --format json
+	diff <("$LUOCTL" dump -j "$IMG") <("$LUOCTL" dump --format json "$IMG")
+}
+
+@test "--deep follows the addresses into the memory image" {
+	mkimage E2
+	run -0 "$LUOCTL" dump --deep --memory "$IMG/memory.elf" "$IMG"
+	assert_output --partial "session \"vm0\": 1 files"
+	assert_output --partial "token 1  memfd-v1"
+	assert_output --partial "512 folios listed in 2 pages"
+	assert_output --partial "session \"db\": 2 files"
+	assert_output --partial "order 4 : 1 blocks"
+	rm -rf "$IMG"
+	mkimage E6
+	run -0 "$LUOCTL" dump -j --memory "$IMG/memory.elf" "$IMG"
+	echo "$output" | jq -e '.blobs[1].deep.session_layout == "chain"'
+	echo "$output" | jq -e '.blobs[1].deep.sessions[1].files[0].token == 7'
+	echo "$output" | jq -e '.blobs[1].deep.sessions[0].files[0].memfd.nr_folios == 512'
+	echo "$output" | jq -e '.blobs[0].root.memory_map.preserved_bytes > 2097152'
+}
+
+@test "--deep with memory that lacks the records names the address" {
+	mkimage E6
+	# The boot-time memory of the same layout: the session block is an empty page.
+	"$MKIMAGE" --era E6 "$BATS_TEST_TMPDIR/boot"
+	run -1 "$LUOCTL" dump --deep --memory "$BATS_TEST_TMPDIR/boot/memory.elf" "$IMG"
+	assert_output --regexp "corrupt at 0x[0-9a-f]+: block at 0x[0-9a-f]+: count 0 \\(must be 1..51\\)"
+	# E1 memory holds nothing but its root page.
+	"$MKIMAGE" --era E1 "$BATS_TEST_TMPDIR/e1"
+	run -1 "$LUOCTL" dump --deep --memory "$BATS_TEST_TMPDIR/e1/memory.elf" "$IMG"
+	assert_output --regexp "corrupt at 0x[0-9a-f]+: physical address 0x[0-9a-f]+ is not in the memory image"
+	run -1 "$LUOCTL" dump --deep --memory "$IMG/out/fdt" "$IMG"
+	assert_output --partial "not a usable ELF core"
+	run -1 "$LUOCTL" dump --deep --memory "$BATS_TEST_TMPDIR/none" "$IMG"
+	assert_output --partial "cannot open the physical memory image"
+}
+
+@test "--save copies a debugfs tree that dump reads back the same" {
+	mkimage E2 --side in
+	"$MKIMAGE" --era E2 --number 2 --count 2 "$IMG"	# this boot's out/ next to in/
+	run -0 "$LUOCTL" dump --debugfs "$IMG" --save "$BATS_TEST_TMPDIR/saved"
+	assert_output --regexp "^saved 8 files from .* to .*saved$"
+	assert_file_exists "$BATS_TEST_TMPDIR/saved/in/sub_fdts/LUO"
+	assert_file_exists "$BATS_TEST_TMPDIR/saved/out/finalize"
+	for side in --in --out; do
+		diff <("$LUOCTL" dump -j $side "$IMG" | jq 'del(.source)') \
+		     <("$LUOCTL" dump -j $side "$BATS_TEST_TMPDIR/saved" | jq 'del(.source)')
+	done
+	# and the running-system path reads the same through --debugfs
+	diff <("$LUOCTL" dump --in --debugfs "$IMG") <("$LUOCTL" dump --in "$IMG")
+	# never overwrites a previous save
+	run -1 "$LUOCTL" dump --debugfs "$IMG" --save "$BATS_TEST_TMPDIR/saved"
+	assert_output --partial "File exists"
+}
+
+@test "stdin and single files: root, LUO struct, kexec-metadata, unknown bytes" {
+	mkimage E6
+	run -0 "$LUOCTL" dump - < "$IMG/out/fdt"
+	assert_output --partial "-: 285 bytes, kho-root"
+	run -0 "$LUOCTL" dump --name LUO - < "$IMG/out/sub_fdts/LUO"
+	assert_output --partial "luo-struct"
+	run -0 "$LUOCTL" dump - < "$IMG/out/sub_fdts/kexec-metadata"
+	assert_output --partial "kexec-metadata"
+	head -c 20 /dev/zero > "$BATS_TEST_TMPDIR/zeros"
+	run -0 "$LUOCTL" dump "$BATS_TEST_TMPDIR/zeros"
+	assert_output --partial "20 bytes, raw"
+	assert_output --partial "0010  00 00 00 00"
+}
+
+@test "--in reads the previous kernel's hand-over; missing in/ is exit 3" {
+	mkimage E5 --side in
+	run -0 "$LUOCTL" dump --in "$IMG"
+	assert_output --partial "in/fdt: 285 bytes, kho-root"
+	assert_output --partial "in/sub_fdts/LUO: 311 bytes, luo-fdt"
+	rm -rf "$IMG" && mkimage E5
+	run -3 "$LUOCTL" dump --in --debugfs "$IMG"
+	assert_output --partial "this boot was not a KHO boot"
+}
+
+@test "a truncated root (fixed-length debugfs file) is reported, exit 1" {
+	mkimage E5
+	head -c 233 "$IMG/out/fdt" > "$BATS_TEST_TMPDIR/fdt" && mv "$BATS_TEST_TMPDIR/fdt" "$IMG/out/fdt"
+	run -1 "$LUOCTL" dump "$IMG"
+	assert_output --partial "truncated at 0xe9: truncated: the input has 233 bytes, the FDT header's totalsize is 285"
+	assert_output --partial "out/sub_fdts/LUO: 311 bytes, luo-fdt"
+	assert_output --partial "luoctl: dump: 1 problem found in"
+}
+
+@test "corrupt blobs: offset and cause, exit 1, the rest still decoded" {
+	mkimage E6
+	printf '\x00' | dd of="$IMG/out/fdt" bs=1 seek=0 conv=notrunc status=none
+	run -1 "$LUOCTL" dump "$IMG"
+	assert_output --partial "corrupt at 0x0: bad FDT magic"
+	assert_output --partial "out/sub_fdts/kexec-metadata: 73 bytes, kexec-metadata"
+	rm -rf "$IMG" && mkimage E6
+	printf '\x02' | dd of="$IMG/out/sub_fdts/kexec-metadata" bs=1 seek=0 conv=notrunc status=none
+	run -1 "$LUOCTL" dump "$IMG"
+	assert_output --partial "kexec-metadata version 2 (expected 1)"
+	rm -rf "$IMG" && mkimage E6
+	head -c 20 "$IMG/out/sub_fdts/LUO" > "$BATS_TEST_TMPDIR/l" && mv "$BATS_TEST_TMPDIR/l" "$IMG/out/sub_fdts/LUO"
+	run -1 "$LUOCTL" dump "$IMG"
+	assert_output --partial "the file has 20 bytes, the root's blob-size says 32"
+	assert_output --partial "luo_ser needs 24 bytes after its 8-byte header, the blob has 20"
+	run -1 "$LUOCTL" dump --format dts - < <(head -c 100 "$IMG/out/fdt")
+	assert_output --partial "truncated at offset 0x64"
+}
+
+@test "usage and environment errors" {
+	run -2 "$LUOCTL" dump --format yaml
+	assert_output --partial "unknown format \"yaml\""
+	run -2 "$LUOCTL" dump a b
+	assert_output --partial "too many arguments"
+	run -2 "$LUOCTL" dump --in --out
+	run -2 "$LUOCTL" dump --save x somefile
+	run -2 "$LUOCTL" dump --json --format dts x
+	run -3 "$LUOCTL" dump --debugfs "$BATS_TEST_TMPDIR/nothing"
+	assert_output --partial "no KHO debugfs at"
+	run -1 "$LUOCTL" dump "$BATS_TEST_TMPDIR/nothing"
+	assert_output --partial "cannot open"
+	mkdir "$BATS_TEST_TMPDIR/empty"
+	run -1 "$LUOCTL" dump "$BATS_TEST_TMPDIR/empty"
+	assert_output --partial "is not a KHO directory"
+}
