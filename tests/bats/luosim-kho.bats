@@ -98,3 +98,23 @@ KHO=/sys/kernel/debug/kho
 	assert_line "boot 1"
 	assert_line "no in/"
 }
+
+@test "luoctl dump decodes the handover deeply from the simulated memory" {
+	[[ -x $LUOCTL ]] && "$LUOCTL" dump --help 2>&1 | grep -q -- --deep ||
+		skip "this luoctl has no dump --deep"
+	export LUOCTL
+	for MODE in 6.19 7.2; do
+		rm -rf "$STATE"
+		run "$LUOSIM" --kernel "$MODE" --state "$STATE" --boots 2 sh -c '
+			if [ "$LUOSIM_BOOT" = 1 ]; then
+				"$CLIENT" open d create s d vm-under-test memfd m 5000 \
+					fill m 0 5000 1 seek m 17 preserve s m 3 hold >/dev/null &&
+				exec "$LUOSIM_EXE" kexec
+			fi
+			"$LUOCTL" dump --in --deep --memory "$LUOSIM_KCORE"'
+		assert_success
+		assert_line --partial 'session "vm-under-test": 1 files'
+		assert_line --regexp 'token 3 +memfd-v[12]'
+		assert_line --partial 'size 5000 (4.9 KiB), pos 17'
+	done
+}
