@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The simulated machine's view of the KHO hand-over (kho-format.md §9): the
+ * debugfs files under /sys/kernel/debug/kho (out/ from boot; in/ after a
+ * simulated kexec, from the state saved at that kexec) and the simulated
+ * physical memory behind their addresses, as a kcore-like ELF core. All of it
+ * comes from the shared builder in lib/kho.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kho/kho-build.h"
+#include "kho-view.h"
+#include "sandbox.h"
+
+static int write_bytes(const char *path, const void *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0400);
+	const char *p = data;
+	int err = 0;
+
+	if (fd < 0)
+		return -errno;
+	while (len && !err) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0)
+			err = -errno;
+		else {
+			p += n;
+			len -= n;
+		}
+	}
+	close(fd);
+	return err;
+}
+
+static int make_dirs(const char *dir)
+{
+	char path[256];
+	int err = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", KHO_DEBUGFS, dir);
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		err = -errno;
+	snprintf(path, sizeof(path), "%s/%s/sub_fdts", KHO_DEBUGFS, dir);
+	if (!err && mkdir(path, 0700) < 0 && errno != EEXIST)
+		err = -errno;
+	return err;
+}
+
+static int write_in_dir(const char *dir, const char *name, const void *data, size_t len)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s/%s", KHO_DEBUGFS, dir, name);
+	return write_bytes(path, data, len);
+}
+
+static int write_blobs(const char *dir, const struct kho_image *img)
+{
+	char name[128];
+	int err = 0;
+
+	for (size_t i = 0; i < img->nr_blobs && !err; i++) {
+		snprintf(name, sizeof(name), "sub_fdts/%s", img->blobs[i].name);
+		err = write_in_dir(dir, name, img->blobs[i].data, img->blobs[i].len);
+	}
+	return err;
+}
+
+/* One "0x..." line per scratch area, as debugfs prints them. */
+static int write_scratch(const struct kho_image *img)
+{
+	char phys[256] = "", len[256] = "";
+	size_t pn = 0, ln = 0;
+
+	for (size_t i = 0; i < img->nr_scratch; i++) {
+		pn += snprintf(phys + pn, sizeof(phys) - pn, "0x%llx\n",
+			       (unsigned long long)img->scratch_phys[i]);
+		ln += snprintf(len + ln, sizeof(len) - ln, "0x%llx\n",
+			       (unsigned long long)img->scratch_len[i]);
+	}
+	return write_in_dir("out", "scratch_phys", phys, strlen(phys))
+		       ?: write_in_dir("out", "scratch_len", len, strlen(len));
+}
+
+/*
+ * out/: the boot-time view. After a KHO boot the kernel registers in/ and
+ * never creates out/fdt (kho-format.md §9); E2 still has out/finalize.
+ */
+static int publish_out(const struct kho_image *img, enum kho_era era, bool kho_boot)
+{
+	int err = make_dirs("out");
+
+	if (!err && !kho_boot)
+		err = write_in_dir("out", "fdt", img->root_fdt, img->root_len);
+	if (!err && era == KHO_ERA_E2)
+		err = write_in_dir("out", "finalize", "0\n", 2);
+	if (!err)
+		err = write_scratch(img);
+	return err ?: write_blobs("out", img);
+}
+
+static int publish_in(const struct kho_image *img)
+{
+	int err = make_dirs("in");
+
+	if (!err)
+		err = write_in_dir("in", "fdt", img->root_fdt, img->root_len);
+	return err ?: write_blobs("in", img);
+}
+
+static int publish_kcore(const struct kho_image *img, const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0400);
+	int err;
+
+	if (fd < 0)
+		return -errno;
+	err = kho_mem_write_elf(fd, img);
+	close(fd);
+	return err;
+}
+
+/* The sessions as they were serialized at the kexec that led to this boot. */
+static struct kho_build_session *incoming_sessions(const struct luo_emu *e, size_t *nr)
+{
+	struct kho_build_session *ses = calloc(e->nr_sessions + 1, sizeof(*ses));
+
+	*nr = 0;
+	for (size_t i = 0; ses && i < e->nr_sessions; i++) {
+		const struct luo_session *s = e->sessions[i];
+		struct kho_build_file *files;
+
+		if (!s->incoming)
+			continue;
+		files = calloc(s->nr_files + 1, sizeof(*files));
+		for (size_t j = 0; files && j < s->nr_files; j++)
+			files[j] = (struct kho_build_file){
+				.token = s->files[j].token,
+				.pos = s->files[j].pos,
+				.size = s->files[j].size,
+				.seals = s->files[j].seals,
+			};
+		ses[*nr] = (struct kho_build_session){ s->name, files, s->nr_files };
+		(*nr)++;
+	}
+	return ses;
+}
+
+static void free_sessions(struct kho_build_session *ses, size_t nr)
+{
+	for (size_t i = 0; ses && i < nr; i++)
+		free((void *)ses[i].files);
+	free(ses);
+}
+
+static enum kho_era era_of(enum luo_mode mode)
+{
+	return mode == LUO_MODE_6_19 ? KHO_ERA_E2 : KHO_ERA_E6;
+}
+
+static int build_in(const struct kho_view_config *v, const struct luo_emu *e,
+		    struct kho_image *img)
+{
+	struct kho_build_params p = {
+		.era = era_of(v->mode),
+		.liveupdate_num = v->boot - 1,
+		.release = v->prev_release,
+		.kexec_count = v->kexec_count,
+		.serialized = true,
+	};
+	int err;
+
+	p.sessions = incoming_sessions(e, &p.nr_sessions);
+	if (!p.sessions)
+		return -ENOMEM;
+	err = kho_build(&p, img);
+	free_sessions((struct kho_build_session *)p.sessions, p.nr_sessions);
+	return err;
+}
+
+int kho_view_publish(const struct kho_view_config *v, const struct luo_emu *e)
+{
+	struct kho_build_params p = {
+		.era = era_of(v->mode),
+		.liveupdate_num = v->boot,
+		.release = v->release,
+		.kexec_count = v->kexec_count + 1,
+	};
+	struct kho_image out = { 0 }, in = { 0 };
+	int err = kho_build(&p, &out);
+
+	if (!err)
+		err = publish_out(&out, p.era, v->kho_boot);
+	if (!err && v->kho_boot) {
+		err = build_in(v, e, &in);
+		if (!err)
+			err = publish_in(&in);
+	}
+	/*
+	 * Both views are built at the same simulated addresses, so memory holds
+	 * one: the handover when there is one, else the outgoing structures.
+	 */
+	if (!err)
+		err = publish_kcore(v->kho_boot ? &in : &out, KHO_KCORE);
+	kho_image_free(&out);
+	kho_image_free(&in);
+	return err;
+}
