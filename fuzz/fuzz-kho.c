@@ -30,7 +30,8 @@ static void decode_fdt(const struct kho_fdt *fdt, const uint8_t *data, size_t si
 		char path[256];
 		kho_fdt_path(fdt, n, path, sizeof(path));
 		for (uint32_t i = 0; i < fdt->nodes[n].nr_props; i++)
-			kho_prop_type(kind, fdt, n, &fdt->props[fdt->nodes[n].first_prop + i]);
+			kho_prop_type(kind, fdt, n,
+				      &fdt->props[fdt->nodes[n].first_prop + i]);
 	}
 	if (kind == KHO_KIND_ROOT) {
 		struct kho_root_info ri;
@@ -143,14 +144,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!size)
 		return 0;
 	switch (data[0] % 3) {
-	case 0:
-		one_blob(data + 1, size - 1);
-		break;
-	case 1:
-		one_struct(data + 1, size - 1);
-		break;
-	default:
-		with_memory(data + 1, size - 1);
+	case 0: one_blob(data + 1, size - 1); break;
+	case 1: one_struct(data + 1, size - 1); break;
+	default: with_memory(data + 1, size - 1);
 	}
 	return 0;
 }

@@ -24,7 +24,7 @@
 
 #define DEFAULT_DEBUGFS "/sys/kernel/debug/kho"
 #define DEFAULT_MEMORY "/proc/kcore"
-#define DUMP_MAX_INPUT (64u << 20)	/* a root FDT is one page; sub-blobs are small */
+#define DUMP_MAX_INPUT (64u << 20) /* a root FDT is one page; sub-blobs are small */
 
 static const struct {
 	const char *name;
@@ -43,17 +43,21 @@ static const struct poptOption dump_options[] = {
 	  "the outgoing hand-over, for the next kernel (default)", NULL },
 	{ "in", 'i', POPT_ARG_NONE, &opt_in, 0,
 	  "the incoming hand-over, from the previous kernel", NULL },
-	{ "format", 'f', POPT_ARG_STRING, &opt_format, 0, "text (default), dts or json", "FMT" },
+	{ "format", 'f', POPT_ARG_STRING, &opt_format, 0, "text (default), dts or json",
+	  "FMT" },
 	{ "deep", 'd', POPT_ARG_NONE, &opt_deep, 0,
 	  "follow the physical addresses into memory", NULL },
 	{ "memory", 'm', POPT_ARG_STRING, &opt_memory, 0,
-	  "physical memory as an ELF core file for --deep (default /proc/kcore)", "FILE" },
+	  "physical memory as an ELF core file for --deep (default /proc/kcore)",
+	  "FILE" },
 	{ "name", 'n', POPT_ARG_STRING, &opt_name, 0,
-	  "decode a single blob as the sub-blob NAME (LUO, kexec-metadata, ...)", "NAME" },
+	  "decode a single blob as the sub-blob NAME (LUO, kexec-metadata, ...)",
+	  "NAME" },
 	{ "debugfs", '\0', POPT_ARG_STRING, &opt_debugfs, 0,
 	  "the KHO debugfs directory (default /sys/kernel/debug/kho)", "DIR" },
 	{ "save", 's', POPT_ARG_STRING, &opt_save, 0,
-	  "copy the KHO debugfs tree to DIR (for bug reports) instead of dumping", "DIR" },
+	  "copy the KHO debugfs tree to DIR (for bug reports) instead of dumping",
+	  "DIR" },
 	POPT_TABLEEND
 };
 
@@ -62,9 +66,12 @@ static const struct poptOption dump_options[] = {
 static int read_fd(int fd, uint8_t **data, size_t *len)
 {
 	struct stat st;
-	/* Regular files say their size (debugfs blobs too); pipes and kcore-like files grow. */
+	/* Regular files say their size (debugfs blobs too); pipes and kcore-like files
+	 * grow. */
 	size_t cap = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-		     st.st_size < DUMP_MAX_INPUT ? (size_t)st.st_size + 1 : 4096;
+				     st.st_size < DUMP_MAX_INPUT
+			     ? (size_t)st.st_size + 1
+			     : 4096;
 	size_t n = 0;
 	uint8_t *buf = malloc(cap);
 
@@ -128,8 +135,8 @@ static bool exists(const char *dir, const char *name)
 	return ok;
 }
 
-static int add_blob(struct dump_input *in, const char *label, const char *name, uint8_t *data,
-		    size_t len)
+static int add_blob(struct dump_input *in, const char *label, const char *name,
+		    uint8_t *data, size_t len)
 {
 	struct dump_blob *n = realloc(in->blobs, (in->nr_blobs + 1) * sizeof(*n));
 
@@ -137,8 +144,9 @@ static int add_blob(struct dump_input *in, const char *label, const char *name, 
 		return -ENOMEM;
 	in->blobs = n;
 	n = &in->blobs[in->nr_blobs];
-	*n = (struct dump_blob){ .label = strdup(label), .name = strdup(name), .data = data,
-				 .len = len };
+	*n = (struct dump_blob){
+		.label = strdup(label), .name = strdup(name), .data = data, .len = len
+	};
 	if (!n->label || !n->name)
 		return -ENOMEM;
 	in->nr_blobs++;
@@ -210,14 +218,15 @@ static void free_names(char **names, size_t nr)
 	free(names);
 }
 
-/* Puts the sub-blobs in the root's order and notes what the root and files disagree on. */
+/* Puts the sub-blobs in the root's order; notes where the root and the files disagree. */
 static void match_root(struct dump_input *in, size_t first_sub)
 {
 	struct kho_fdt fdt;
 	struct kho_root_info ri;
 	struct kho_issues ignored = { 0 };
 
-	if (first_sub == 0 || kho_fdt_parse(in->blobs[0].data, in->blobs[0].len, &fdt, NULL))
+	if (first_sub == 0 ||
+	    kho_fdt_parse(in->blobs[0].data, in->blobs[0].len, &fdt, NULL))
 		return;
 	if (kho_root_decode(&fdt, &ri, &ignored) == 0) {
 		size_t placed = first_sub;
@@ -227,10 +236,13 @@ static void match_root(struct dump_input *in, size_t first_sub)
 				if (!strcmp(in->blobs[i].name, ri.subs[s].name))
 					break;
 			if (i == in->nr_blobs) {
-				kho_issue_add(&in->notes, KHO_NOTE, 0,
-					      "the root lists \"%s\" but sub_fdts/ has no such file%s",
-					      ri.subs[s].name, in->nr_blobs == first_sub ?
-					      " (this kernel does not expose incoming sub-blobs)" : "");
+				kho_issue_add(
+					&in->notes, KHO_NOTE, 0,
+					"the root lists \"%s\" but sub_fdts/ has no such file%s",
+					ri.subs[s].name,
+					in->nr_blobs == first_sub
+						? " (this kernel does not expose incoming sub-blobs)"
+						: "");
 				continue;
 			}
 			struct dump_blob tmp = in->blobs[i];
@@ -256,14 +268,18 @@ static int load_side(struct dump_input *in, const char *dir, const char *prefix)
 	int rc = root && subdir ? 0 : -ENOMEM;
 
 	if (!rc && !(rc = read_path(root, &data, &len))) {
-		rc = asprintf(&label, "%sfdt", prefix) < 0 ? -ENOMEM : add_blob(in, label, "", data, len);
+		rc = asprintf(&label, "%sfdt", prefix) < 0
+			     ? -ENOMEM
+			     : add_blob(in, label, "", data, len);
 		free(label);
 		if (!rc)
 			in->blobs[0].is_root = true;
 		first_sub = 1;
 	} else if (rc == -ENOENT) {
-		kho_issue_add(&in->notes, KHO_NOTE, 0,
-			      "%s/fdt does not exist (the kernel omits out/fdt after a KHO boot)", dir);
+		kho_issue_add(
+			&in->notes, KHO_NOTE, 0,
+			"%s/fdt does not exist (the kernel omits out/fdt after a KHO boot)",
+			dir);
 		rc = 0;
 	}
 	rc = rc ?: list_dir(subdir, &names, &nr);
@@ -290,7 +306,8 @@ static int load_side(struct dump_input *in, const char *dir, const char *prefix)
 }
 
 /* A directory: one side (has fdt or sub_fdts) or a tree with out/ and in/. */
-static int load_dir(struct dump_input *in, const char *dir, bool want_in, bool from_debugfs)
+static int load_dir(struct dump_input *in, const char *dir, bool want_in,
+		    bool from_debugfs)
 {
 	const char *side = want_in ? "in" : "out";
 
@@ -299,7 +316,8 @@ static int load_dir(struct dump_input *in, const char *dir, bool want_in, bool f
 		return in->source ? load_side(in, dir, "") : -ENOMEM;
 	}
 	if (!exists(dir, "out") && !exists(dir, "in")) {
-		log_error("%s is not a KHO directory (no fdt, sub_fdts/, out/ or in/)", dir);
+		log_error("%s is not a KHO directory (no fdt, sub_fdts/, out/ or in/)",
+			  dir);
 		return LUOCTL_EXIT_FAILED;
 	}
 	in->source = join(dir, side);
@@ -308,7 +326,8 @@ static int load_dir(struct dump_input *in, const char *dir, bool want_in, bool f
 		return -ENOMEM;
 	if (access(in->source, F_OK)) {
 		if (want_in)
-			log_error("%s does not exist: this boot was not a KHO boot%s", in->source,
+			log_error("%s does not exist: this boot was not a KHO boot%s",
+				  in->source,
 				  from_debugfs ? "" : " (or the saved tree has no in/)");
 		else
 			log_error("%s does not exist", in->source);
@@ -324,7 +343,8 @@ static int load_file(struct dump_input *in, const char *path)
 	bool is_stdin = !strcmp(path, "-");
 	uint8_t *data;
 	size_t len;
-	int rc = is_stdin ? read_fd(STDIN_FILENO, &data, &len) : read_path(path, &data, &len);
+	int rc = is_stdin ? read_fd(STDIN_FILENO, &data, &len)
+			  : read_path(path, &data, &len);
 
 	if (rc) {
 		log_errno(rc, "cannot read %s", is_stdin ? "standard input" : path);
@@ -338,7 +358,7 @@ static int load_file(struct dump_input *in, const char *path)
 	in->source = strdup(is_stdin ? "-" : path);
 	rc = in->source ? add_blob(in, in->source, name, data, len) : -ENOMEM;
 	if (!rc)
-		in->blobs[0].is_root = !*name && !is_stdin;	/* a file named "fdt" */
+		in->blobs[0].is_root = !*name && !is_stdin; /* a file named "fdt" */
 	free(copy);
 	return rc;
 }
@@ -350,7 +370,9 @@ static int check_debugfs(const char *dir)
 	if (stat(dir, &st) == 0)
 		return 0;
 	if (errno == ENOENT)
-		log_error("no KHO debugfs at %s: debugfs is not mounted, or the kernel lacks KHO", dir);
+		log_error(
+			"no KHO debugfs at %s: debugfs is not mounted, or the kernel lacks KHO",
+			dir);
 	else
 		log_errno(errno, "cannot access %s", dir);
 	return LUOCTL_EXIT_UNAVAILABLE;
@@ -478,11 +500,13 @@ static size_t print_dts(const struct dump_input *in)
 			printf("%s// %s\n", i ? "\n" : "", b->label);
 		if (!b->is_root && !kho_fdt_has_magic(b->data, b->len)) {
 			if (single) {
-				log_error("%s is not an FDT: use --format text or json", b->label);
+				log_error("%s is not an FDT: use --format text or json",
+					  b->label);
 				problems++;
 			} else {
 				printf("// not an FDT (%s, %zu bytes): see --format text\n",
-				       kho_kind_name(kho_classify(b->name, b->data, b->len, NULL)),
+				       kho_kind_name(kho_classify(b->name, b->data,
+								  b->len, NULL)),
 				       b->len);
 			}
 			continue;
@@ -534,7 +558,8 @@ static int check_options(int nargs, const char *arg)
 		return LUOCTL_EXIT_USAGE;
 	}
 	if (opt_save && (arg || opt_deep || opt_memory || opt_name)) {
-		log_usage("--save copies the debugfs tree; it takes no input or decode option");
+		log_usage(
+			"--save copies the debugfs tree; it takes no input or decode option");
 		return LUOCTL_EXIT_USAGE;
 	}
 	if (opt_name && arg && strcmp(arg, "-") && (opt_in || opt_out)) {

@@ -85,7 +85,11 @@ static bool dtc_isstring(uint8_t c)
 	return dtc_isprint(c) || c == '\0' || (c >= '\a' && c <= '\r');
 }
 
-enum dtc_type { DTC_STRING, DTC_CELLS, DTC_BYTES };
+enum dtc_type {
+	DTC_STRING,
+	DTC_CELLS,
+	DTC_BYTES
+};
 
 static enum dtc_type dtc_guess(const uint8_t *p, uint32_t len)
 {
@@ -114,7 +118,7 @@ static void write_string_char(struct obuf *o, uint8_t c)
 		ob_chr(o, '\\');
 		ob_chr(o, (char)c);
 	} else {
-		ob_chr(o, (char)c);	/* dtc_guess let only printable bytes through */
+		ob_chr(o, (char)c); /* dtc_guess let only printable bytes through */
 	}
 }
 
@@ -164,15 +168,9 @@ static void write_prop(struct obuf *o, const struct kho_fdt_prop *pr, unsigned i
 	}
 	ob_str(o, " =");
 	switch (dtc_guess(pr->val, pr->len)) {
-	case DTC_STRING:
-		write_strings(o, pr->val, pr->len);
-		break;
-	case DTC_CELLS:
-		write_cells(o, pr->val, pr->len);
-		break;
-	case DTC_BYTES:
-		write_bytes(o, pr->val, pr->len);
-		break;
+	case DTC_STRING: write_strings(o, pr->val, pr->len); break;
+	case DTC_CELLS: write_cells(o, pr->val, pr->len); break;
+	case DTC_BYTES: write_bytes(o, pr->val, pr->len); break;
 	}
 	ob_str(o, ";\n");
 }
@@ -212,7 +210,7 @@ static void write_header(struct obuf *o, const struct kho_fdt *fdt)
 int dump_dts(FILE *f, const struct kho_fdt *fdt)
 {
 	static struct obuf o;
-	unsigned int open = 0;	/* nodes open: depth of the last one + 1 */
+	unsigned int open = 0; /* nodes open: depth of the last one + 1 */
 
 	o.f = f;
 	o.n = 0;

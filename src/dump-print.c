@@ -19,7 +19,7 @@
 struct printer {
 	const struct dump_opts *o;
 	size_t problems;
-	char *buf;		/* scratch for escaped strings and hex */
+	char *buf; /* scratch for escaped strings and hex */
 	size_t cap;
 };
 
@@ -37,7 +37,9 @@ static char *scratch(struct printer *p, size_t need)
 
 static const char *human_size(uint64_t v, char *buf, size_t size)
 {
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+	static const char *const units[] = {
+		"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"
+	};
 	unsigned int u = 0;
 	uint64_t scaled = v;
 
@@ -48,7 +50,8 @@ static const char *human_size(uint64_t v, char *buf, size_t size)
 	if (!u || v % (1ull << (10 * u)) == 0)
 		snprintf(buf, size, "%" PRIu64 " %s", scaled, units[u]);
 	else
-		snprintf(buf, size, "%.1f %s", (double)v / (double)(1ull << (10 * u)), units[u]);
+		snprintf(buf, size, "%.1f %s", (double)v / (double)(1ull << (10 * u)),
+			 units[u]);
 	return buf;
 }
 
@@ -125,7 +128,8 @@ static void hexdump_line(const uint8_t *v, size_t len, size_t off, int indent)
 }
 
 /* Multi-line hex dump in text, one hex string in JSON. */
-static void f_bytes(struct printer *p, const char *key, int indent, const uint8_t *v, size_t len)
+static void f_bytes(struct printer *p, const char *key, int indent, const uint8_t *v,
+		    size_t len)
 {
 	out_string(PRINT_JSON, key, NULL, hex_string(p, v, len));
 	if (out_is_json())
@@ -221,9 +225,7 @@ static void prop_value(struct printer *p, enum kho_vtype t, const struct kho_fdt
 	char h[32];
 
 	switch (t) {
-	case KHO_V_EMPTY:
-		out_null(PRINT_ANY, "value", "(empty)\n");
-		break;
+	case KHO_V_EMPTY: out_null(PRINT_ANY, "value", "(empty)\n"); break;
 	case KHO_V_STRING:
 		out_text("%s\n", escaped_strings(p, pr->val, pr->len));
 		prop_string_json(pr->val, pr->len);
@@ -244,9 +246,7 @@ static void prop_value(struct printer *p, enum kho_vtype t, const struct kho_fdt
 		out_u64(PRINT_ANY, "value", "%" PRIu64, kho_load_u64(pr->val));
 		out_text(" (%s)\n", human_size(kho_load_u64(pr->val), h, sizeof(h)));
 		break;
-	case KHO_V_VMALLOC:
-		prop_vmalloc(pr->val);
-		break;
+	case KHO_V_VMALLOC: prop_vmalloc(pr->val); break;
 	case KHO_V_RAW:
 		if (pr->len <= 16) {
 			char line[64], *w = line;
@@ -257,7 +257,8 @@ static void prop_value(struct printer *p, enum kho_vtype t, const struct kho_fdt
 			}
 			*w = '\0';
 			out_text("%s\n", line);
-			out_string(PRINT_JSON, "value", NULL, hex_string(p, pr->val, pr->len));
+			out_string(PRINT_JSON, "value", NULL,
+				   hex_string(p, pr->val, pr->len));
 		} else {
 			out_text("%u bytes\n", pr->len);
 			f_bytes(p, "value", indent + 2, pr->val, pr->len);
@@ -308,12 +309,14 @@ static void print_fdt_header(const struct kho_fdt *fdt)
 	out_u64(PRINT_ANY, "size_dt_struct", "+%" PRIu64, fdt->size_dt_struct);
 	out_hex(PRINT_ANY, "off_dt_strings", ", strings 0x%" PRIx64, fdt->off_dt_strings);
 	out_u64(PRINT_ANY, "size_dt_strings", "+%" PRIu64, fdt->size_dt_strings);
-	out_u64(PRINT_ANY, "boot_cpuid_phys", ", boot cpu %" PRIu64 "\n", fdt->boot_cpuid_phys);
+	out_u64(PRINT_ANY, "boot_cpuid_phys", ", boot cpu %" PRIu64 "\n",
+		fdt->boot_cpuid_phys);
 	out_close_object();
 	out_open_array("reserve_map");
 	for (size_t i = 0; i < fdt->nr_rsv; i++) {
 		out_open_object(NULL);
-		out_hex(PRINT_ANY, "address", "  memreserve 0x%" PRIx64, fdt->rsv[i].address);
+		out_hex(PRINT_ANY, "address", "  memreserve 0x%" PRIx64,
+			fdt->rsv[i].address);
 		out_hex(PRINT_ANY, "size", " size 0x%" PRIx64 "\n", fdt->rsv[i].size);
 		out_close_object();
 	}
@@ -342,7 +345,8 @@ static void print_memfd(const struct kho_deep_memfd *mf)
 	if (mf->has_seals)
 		out_hex(PRINT_ANY, "seals", ", seals 0x%" PRIx64, mf->seals);
 	out_u64(PRINT_ANY, "nr_folios", ", %" PRIu64 " folios", mf->nr_folios);
-	out_u64(PRINT_ANY, "folio_array_pages", " listed in %" PRIu64 " pages", mf->array_pages);
+	out_u64(PRINT_ANY, "folio_array_pages", " listed in %" PRIu64 " pages",
+		mf->array_pages);
 	out_hex(PRINT_ANY, "folio_array", " (chunks at 0x%" PRIx64 ")", mf->folios.first);
 	if (mf->folios_seen) {
 		out_hex(PRINT_ANY, "min_pfn", ", pfn 0x%" PRIx64, mf->min_pfn);
@@ -439,7 +443,8 @@ static void deep_map(struct printer *p, const struct kho_root_info *ri)
 		print_error(p, &err, 2);
 		return;
 	}
-	out_u64(PRINT_ANY, "preserved_bytes", "  memory map preserves %" PRIu64 " bytes", map.bytes);
+	out_u64(PRINT_ANY, "preserved_bytes", "  memory map preserves %" PRIu64 " bytes",
+		map.bytes);
 	out_text(" (%s)\n", human_size(map.bytes, h, sizeof(h)));
 	out_open_array("blocks");
 	for (unsigned int o = 0; o < 64; o++) {
@@ -455,7 +460,8 @@ static void deep_map(struct printer *p, const struct kho_root_info *ri)
 
 /* ---- per kind ---- */
 
-static void print_root(struct printer *p, const struct kho_fdt *fdt, struct kho_issues *is)
+static void print_root(struct printer *p, const struct kho_fdt *fdt,
+		       struct kho_issues *is)
 {
 	struct kho_root_info ri;
 
@@ -517,7 +523,8 @@ static void print_luo_fields(const struct kho_luo_info *li)
 		f_hex("flbs_pa", 2, li->flbs_pa);
 }
 
-static void print_luo_fdt(struct printer *p, const struct kho_fdt *fdt, struct kho_issues *is)
+static void print_luo_fdt(struct printer *p, const struct kho_fdt *fdt,
+			  struct kho_issues *is)
 {
 	struct kho_luo_info li;
 
@@ -528,7 +535,8 @@ static void print_luo_fdt(struct printer *p, const struct kho_fdt *fdt, struct k
 	deep_luo(p, &li);
 }
 
-static void print_fdt_blob(struct printer *p, const struct dump_blob *b, struct kho_issues *is)
+static void print_fdt_blob(struct printer *p, const struct dump_blob *b,
+			   struct kho_issues *is)
 {
 	struct kho_fdt fdt;
 	struct kho_error err;
@@ -600,9 +608,10 @@ static void print_kexec_md(struct printer *p, const struct dump_blob *b)
 static void check_root_size(const struct dump_blob *b, struct kho_issues *is)
 {
 	if (b->from_root && b->root_size && b->root_size != b->len)
-		kho_issue_add(is, KHO_PROBLEM, 0,
-			      "the file has %zu bytes, the root's blob-size says %" PRIu64, b->len,
-			      b->root_size);
+		kho_issue_add(
+			is, KHO_PROBLEM, 0,
+			"the file has %zu bytes, the root's blob-size says %" PRIu64,
+			b->len, b->root_size);
 }
 
 static void print_blob(struct printer *p, const struct dump_blob *b)
@@ -635,9 +644,11 @@ static void print_blob(struct printer *p, const struct dump_blob *b)
 static void print_scratch(const struct dump_input *in)
 {
 	if (in->scratch_phys)
-		out_string(PRINT_ANY, "scratch_phys", "scratch_phys: %s\n", in->scratch_phys);
+		out_string(PRINT_ANY, "scratch_phys", "scratch_phys: %s\n",
+			   in->scratch_phys);
 	if (in->scratch_len)
-		out_string(PRINT_ANY, "scratch_len", "scratch_len: %s\n", in->scratch_len);
+		out_string(PRINT_ANY, "scratch_len", "scratch_len: %s\n",
+			   in->scratch_len);
 	if (in->finalize)
 		out_string(PRINT_ANY, "finalize", "finalize: %s\n", in->finalize);
 }

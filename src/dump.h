@@ -11,31 +11,35 @@
 #include "kho/kho-fdt.h"
 #include "kho/kho-mem.h"
 
-enum dump_format { DUMP_TEXT, DUMP_DTS, DUMP_JSON };
+enum dump_format {
+	DUMP_TEXT,
+	DUMP_DTS,
+	DUMP_JSON
+};
 
 struct dump_blob {
-	char *label;		/* what the user sees: "out/fdt", "out/sub_fdts/LUO", a path, "-" */
-	char *name;		/* sub-node name ("" for a root file); picks the decoder */
+	char *label; /* what the user sees: "out/fdt", "out/sub_fdts/LUO", a path, "-" */
+	char *name;  /* sub-node name ("" for a root file); picks the decoder */
 	uint8_t *data;
 	size_t len;
-	bool is_root;		/* in the root's place (debugfs `fdt`): an FDT even if broken */
-	bool from_root;		/* the root FDT lists it: expected size below is known */
-	uint64_t root_size;	/* blob-size, or 0 when the root gives none */
+	bool is_root;	/* in the root's place (debugfs `fdt`): an FDT even if broken */
+	bool from_root; /* the root FDT lists it: expected size below is known */
+	uint64_t root_size; /* blob-size, or 0 when the root gives none */
 };
 
 struct dump_input {
-	char *source;		/* directory or file given, or the debugfs side */
-	const char *side;	/* "out", "in" or NULL for a single blob */
+	char *source;	  /* directory or file given, or the debugfs side */
+	const char *side; /* "out", "in" or NULL for a single blob */
 	struct dump_blob *blobs;
 	size_t nr_blobs;
-	char *scratch_phys, *scratch_len, *finalize;	/* debugfs text files, or NULL */
-	struct kho_issues notes;	/* about the input as a whole */
+	char *scratch_phys, *scratch_len, *finalize; /* debugfs text files, or NULL */
+	struct kho_issues notes;		     /* about the input as a whole */
 };
 
 struct dump_opts {
 	enum dump_format format;
 	bool deep;
-	struct kho_mem *mem;	/* set when deep */
+	struct kho_mem *mem; /* set when deep */
 };
 
 /* Prints the whole input; returns the number of problems found (0: valid). */

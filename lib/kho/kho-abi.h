@@ -17,9 +17,9 @@
 #define KHO_ROOT_BUF_SIZE KHO_PAGE_SIZE
 #define KHO_PROP_COMPATIBLE "compatible"
 #define KHO_PROP_MEM_MAP "preserved-memory-map"
-#define KHO_PROP_SUB_FDT "fdt"			/* E1-E2 */
-#define KHO_PROP_PRESERVED_DATA "preserved-data"	/* E4+ */
-#define KHO_PROP_BLOB_SIZE "blob-size"		/* E5+ */
+#define KHO_PROP_SUB_FDT "fdt"			 /* E1-E2 */
+#define KHO_PROP_PRESERVED_DATA "preserved-data" /* E4+ */
+#define KHO_PROP_BLOB_SIZE "blob-size"		 /* E5+ */
 
 /* Known sub-node names (§2.4). */
 #define KHO_NODE_LUO "LUO"
@@ -44,7 +44,7 @@ struct kho_kexec_metadata {
 #define LUO_NODE_FLB "luo-flb"
 #define LUO_PROP_FLB_HEADER "luo-flb-header"
 #define LUO_FLB_COMPATIBLE_V1 "luo-flb-v1"
-#define LUO_PROP_ABI_HEADER "luo-abi-header"	/* luo-v2 (§4.4) */
+#define LUO_PROP_ABI_HEADER "luo-abi-header" /* luo-v2 (§4.4) */
 
 /* Session records (§4.2). The block is 16 pages allocated at boot. */
 #define LUO_SESSION_BLOCK_PAGES 16
@@ -57,7 +57,7 @@ struct luo_session_ser_v1 {
 	char name[LUO_SESSION_NAME_LEN];
 } __attribute__((packed));
 
-struct luo_session_ser {	/* luo-session-v2 */
+struct luo_session_ser { /* luo-session-v2 */
 	char name[LUO_SESSION_NAME_LEN];
 	uint64_t files;
 	uint64_t count;
@@ -112,7 +112,7 @@ struct memfd_luo_ser_v1 {
 	uint64_t pos;
 	uint64_t size;
 	uint64_t nr_folios;
-	uint64_t folios_first;		/* struct kho_vmalloc, inlined */
+	uint64_t folios_first; /* struct kho_vmalloc, inlined */
 	uint32_t folios_total_pages;
 	uint16_t folios_flags;
 	uint16_t folios_order;
@@ -131,7 +131,7 @@ struct memfd_luo_ser_v2 {
 } __attribute__((packed));
 
 struct memfd_luo_folio_ser {
-	uint64_t pfn_flags;	/* pfn: bits 0-51, flags: bits 52-63 (GCC, little-endian) */
+	uint64_t pfn_flags; /* pfn: bits 0-51, flags: bits 52-63 (GCC, little-endian) */
 	uint64_t index;
 } __attribute__((packed));
 
@@ -166,15 +166,16 @@ struct kho_mem_bitmap_desc {
 	uint64_t bitmap;
 };
 
-#define KHO_CHUNK_DESCS ((KHO_PAGE_SIZE - sizeof(struct kho_mem_chunk_hdr)) / \
-			 sizeof(struct kho_mem_bitmap_desc))
-#define KHO_BITMAP_BITS (KHO_PAGE_SIZE * 8)	/* later E1 and E2: one-page bitmaps */
+#define KHO_CHUNK_DESCS                                                                  \
+	((KHO_PAGE_SIZE - sizeof(struct kho_mem_chunk_hdr)) /                            \
+	 sizeof(struct kho_mem_bitmap_desc))
+#define KHO_BITMAP_BITS (KHO_PAGE_SIZE * 8) /* later E1 and E2: one-page bitmaps */
 
 /* Radix-tree memory map (§7.2), E4+. */
 #define KHO_RADIX_ORDER_BIT 52
-#define KHO_RADIX_LEAF_BITS 15		/* bits 0-14 index the leaf bitmap */
+#define KHO_RADIX_LEAF_BITS 15 /* bits 0-14 index the leaf bitmap */
 #define KHO_RADIX_LEVEL_BITS 9
-#define KHO_RADIX_LEVELS 5		/* inner levels 1..5, root = 5 */
+#define KHO_RADIX_LEVELS 5 /* inner levels 1..5, root = 5 */
 
 /* Scratch array entry (§8). */
 struct kho_scratch {

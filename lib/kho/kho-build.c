@@ -18,7 +18,7 @@
 /* Invented physical layout: records from here up, file data far above, scratch apart. */
 #define BUILD_RECORDS_BASE 0x10a3f0000ull
 #define BUILD_DATA_BASE 0x200000000ull
-#define BUILD_DIRECT_MAP 0xffff888000000000ull	/* x86-64 direct map, for p_vaddr */
+#define BUILD_DIRECT_MAP 0xffff888000000000ull /* x86-64 direct map, for p_vaddr */
 
 struct preserved {
 	uint64_t pa;
@@ -33,9 +33,9 @@ struct builder {
 	size_t cap_segs, cap_blobs;
 	struct preserved *pres;
 	size_t nr_pres, cap_pres;
-	uint64_t map_phys;	/* radix root (E4+) or first chunk (E1-E2, once finalized) */
+	uint64_t map_phys; /* radix root (E4+) or first chunk (E1-E2, once finalized) */
 	uint64_t luo_flb_phys;
-	uint64_t luo_sessions_phys;	/* E2-E5 session block, E6+ first session block */
+	uint64_t luo_sessions_phys; /* E2-E5 session block, E6+ first session block */
 };
 
 static const struct {
@@ -126,7 +126,8 @@ static void *alloc_pages(struct builder *b, size_t npages, uint64_t *phys)
 	b->next_phys = (b->next_phys + align - 1) & ~(align - 1);
 	*phys = b->next_phys;
 	b->next_phys += (uint64_t)npages * KHO_PAGE_SIZE;
-	img->segs[img->nr_segs++] = (struct kho_mem_seg){ *phys, data, npages * KHO_PAGE_SIZE };
+	img->segs[img->nr_segs++] =
+		(struct kho_mem_seg){ *phys, data, npages * KHO_PAGE_SIZE };
 	return data;
 }
 
@@ -171,7 +172,7 @@ static void *alloc_preserved(struct builder *b, size_t npages, uint64_t *phys)
 
 static void put_u64(void *dst, uint64_t v)
 {
-	memcpy(dst, &v, sizeof(v));	/* CPU-native, as the kernel writes it */
+	memcpy(dst, &v, sizeof(v)); /* CPU-native, as the kernel writes it */
 }
 
 /* ---- FDT helpers ---- */
@@ -193,7 +194,8 @@ static int add_blob(struct builder *b, const char *name, const void *data, size_
 {
 	struct kho_image *img = b->img;
 
-	if (grow((void **)&img->blobs, &b->cap_blobs, img->nr_blobs + 1, sizeof(*img->blobs)))
+	if (grow((void **)&img->blobs, &b->cap_blobs, img->nr_blobs + 1,
+		 sizeof(*img->blobs)))
 		return -ENOMEM;
 	void *copy = malloc(len ? len : 1);
 	if (!copy)
@@ -217,7 +219,8 @@ static int finish_fdt_blob(struct builder *b, const char *name, void *fdt, size_
 	if (err)
 		return err;
 	size_t len = fdt_totalsize(fdt);
-	void *page = alloc_preserved(b, (bufsize + KHO_PAGE_SIZE - 1) / KHO_PAGE_SIZE, &phys);
+	void *page =
+		alloc_preserved(b, (bufsize + KHO_PAGE_SIZE - 1) / KHO_PAGE_SIZE, &phys);
 	if (!page)
 		return -ENOMEM;
 	memcpy(page, fdt, len);
@@ -245,19 +248,23 @@ static const char *default_memfd_compatible(enum kho_era era)
 }
 
 /* The folio array as kho_preserve_vmalloc() leaves it: pages listed in chunk pages. */
-static int build_folio_vmalloc(struct builder *b, uint64_t nr_folios, struct kho_vmalloc *vm)
+static int build_folio_vmalloc(struct builder *b, uint64_t nr_folios,
+			       struct kho_vmalloc *vm)
 {
-	size_t pages = (nr_folios * sizeof(struct memfd_luo_folio_ser) + KHO_PAGE_SIZE - 1) /
-		       KHO_PAGE_SIZE;
+	size_t pages =
+		(nr_folios * sizeof(struct memfd_luo_folio_ser) + KHO_PAGE_SIZE - 1) /
+		KHO_PAGE_SIZE;
 	struct kho_vmalloc_chunk *chunk = NULL;
 	size_t in_chunk = KHO_VMALLOC_CHUNK_ENTRIES;
 	uint64_t folio = 0;
 
-	*vm = (struct kho_vmalloc){ .total_pages = (uint32_t)pages, .flags = KHO_VMALLOC_ALLOC };
+	*vm = (struct kho_vmalloc){ .total_pages = (uint32_t)pages,
+				    .flags = KHO_VMALLOC_ALLOC };
 	for (size_t pg = 0; pg < pages; pg++) {
 		uint64_t page_phys, chunk_phys;
 		if (in_chunk == KHO_VMALLOC_CHUNK_ENTRIES) {
-			struct kho_vmalloc_chunk *next = alloc_preserved(b, 1, &chunk_phys);
+			struct kho_vmalloc_chunk *next =
+				alloc_preserved(b, 1, &chunk_phys);
 			if (!next)
 				return -ENOMEM;
 			if (chunk)
@@ -278,15 +285,16 @@ static int build_folio_vmalloc(struct builder *b, uint64_t nr_folios, struct kho
 			b->next_data_phys += KHO_PAGE_SIZE;
 			if (preserve(b, pa, 0))
 				return -ENOMEM;
-			ent[i].pfn_flags = (pa >> KHO_PAGE_SHIFT) | flags << MEMFD_FOLIO_PFN_BITS;
+			ent[i].pfn_flags =
+				(pa >> KHO_PAGE_SHIFT) | flags << MEMFD_FOLIO_PFN_BITS;
 			ent[i].index = folio;
 		}
 	}
 	return 0;
 }
 
-static int build_memfd(struct builder *b, const struct kho_build_file *f, const char *compat,
-		       uint64_t *data_phys)
+static int build_memfd(struct builder *b, const struct kho_build_file *f,
+		       const char *compat, uint64_t *data_phys)
 {
 	uint64_t nr_folios = (f->size + KHO_PAGE_SIZE - 1) / KHO_PAGE_SIZE;
 	struct kho_vmalloc vm = { 0 };
@@ -300,20 +308,25 @@ static int build_memfd(struct builder *b, const struct kho_build_file *f, const 
 			return err;
 	}
 	if (!strcmp(compat, "memfd-v1")) {
-		struct memfd_luo_ser_v1 ser = { f->pos, f->size, nr_folios, vm.first,
-						vm.total_pages, vm.flags, vm.order };
+		struct memfd_luo_ser_v1 ser = { f->pos,	  f->size,	  nr_folios,
+						vm.first, vm.total_pages, vm.flags,
+						vm.order };
 		memcpy(page, &ser, sizeof(ser));
 	} else {
-		struct memfd_luo_ser_v2 ser = { f->pos, f->size, f->seals, 0, nr_folios,
-						vm.first, vm.total_pages, vm.flags, vm.order };
+		struct memfd_luo_ser_v2 ser = {
+			f->pos,	  f->size,	  f->seals, 0,	     nr_folios,
+			vm.first, vm.total_pages, vm.flags, vm.order
+		};
 		memcpy(page, &ser, sizeof(ser));
 	}
 	return 0;
 }
 
-static int fill_file(struct builder *b, const struct kho_build_file *f, struct luo_file_ser *rec)
+static int fill_file(struct builder *b, const struct kho_build_file *f,
+		     struct luo_file_ser *rec)
 {
-	const char *compat = f->compatible ? f->compatible : default_memfd_compatible(b->p->era);
+	const char *compat =
+		f->compatible ? f->compatible : default_memfd_compatible(b->p->era);
 
 	if (strlen(compat) >= sizeof(rec->compatible))
 		return -EINVAL;
@@ -340,7 +353,8 @@ static int build_file_array(struct builder *b, const struct kho_build_session *s
 		*phys = 0;
 		return 0;
 	}
-	if (s->nr_files > LUO_FILE_ARRAY_PAGES * KHO_PAGE_SIZE / sizeof(struct luo_file_ser))
+	if (s->nr_files >
+	    LUO_FILE_ARRAY_PAGES * KHO_PAGE_SIZE / sizeof(struct luo_file_ser))
 		return -ENOSPC;
 	struct luo_file_ser *arr = alloc_preserved(b, LUO_FILE_ARRAY_PAGES, phys);
 	if (!arr)
@@ -356,10 +370,11 @@ static int build_file_array(struct builder *b, const struct kho_build_session *s
 typedef int (*fill_entry_fn)(struct builder *b, const void *src, size_t i, void *entry);
 
 /* luo-v4+: a chain of one-page blocks of `entry_size` records (§5.1). */
-static int build_block_chain(struct builder *b, size_t n, size_t entry_size, fill_entry_fn fill,
-			     const void *src, uint64_t *first)
+static int build_block_chain(struct builder *b, size_t n, size_t entry_size,
+			     fill_entry_fn fill, const void *src, uint64_t *first)
 {
-	size_t per_block = (KHO_PAGE_SIZE - sizeof(struct kho_block_header_ser)) / entry_size;
+	size_t per_block =
+		(KHO_PAGE_SIZE - sizeof(struct kho_block_header_ser)) / entry_size;
 	struct kho_block_header_ser *prev = NULL;
 
 	*first = 0;
@@ -393,7 +408,8 @@ static int fill_file_entry(struct builder *b, const void *src, size_t i, void *e
 	return fill_file(b, &s->files[i], entry);
 }
 
-static int fill_session_name(const struct kho_build_session *s, struct luo_session_ser *rec)
+static int fill_session_name(const struct kho_build_session *s,
+			     struct luo_session_ser *rec)
 {
 	if (!s->name || strlen(s->name) >= sizeof(rec->name))
 		return -EINVAL;
@@ -423,7 +439,8 @@ static int fill_session_entry(struct builder *b, const void *src, size_t i, void
 static int build_session_block(struct builder *b)
 {
 	const struct kho_build_params *p = b->p;
-	size_t max = (LUO_SESSION_BLOCK_PAGES * KHO_PAGE_SIZE - 8) / sizeof(struct luo_session_ser);
+	size_t max = (LUO_SESSION_BLOCK_PAGES * KHO_PAGE_SIZE - 8) /
+		     sizeof(struct luo_session_ser);
 	char *blk = alloc_preserved(b, LUO_SESSION_BLOCK_PAGES, &b->luo_sessions_phys);
 
 	if (!blk)
@@ -476,12 +493,16 @@ static int build_luo_fdt(struct builder *b)
 	err = err ?: fdt_property_string(buf, KHO_PROP_COMPATIBLE, LUO_FDT_COMPATIBLE_V1);
 	err = err ?: fdt_u64(buf, LUO_PROP_NUMBER, p->liveupdate_num);
 	err = err ?: fdt_begin_node(buf, LUO_NODE_SESSION);
-	err = err ?: fdt_property_string(buf, KHO_PROP_COMPATIBLE, LUO_SESSION_COMPATIBLE_V2);
+	err = err
+		      ?: fdt_property_string(buf, KHO_PROP_COMPATIBLE,
+					     LUO_SESSION_COMPATIBLE_V2);
 	err = err ?: fdt_u64(buf, LUO_PROP_SESSION_HEADER, b->luo_sessions_phys);
 	err = err ?: fdt_end_node(buf);
 	if (p->with_flb) {
 		err = err ?: fdt_begin_node(buf, LUO_NODE_FLB);
-		err = err ?: fdt_property_string(buf, KHO_PROP_COMPATIBLE, LUO_FLB_COMPATIBLE_V1);
+		err = err
+			      ?: fdt_property_string(buf, KHO_PROP_COMPATIBLE,
+						     LUO_FLB_COMPATIBLE_V1);
 		err = err ?: fdt_u64(buf, LUO_PROP_FLB_HEADER, b->luo_flb_phys);
 		err = err ?: fdt_end_node(buf);
 	}
@@ -546,7 +567,9 @@ static int build_memblock(struct builder *b)
 	for (size_t i = 0; !err && i < p->nr_reserve_mem; i++) {
 		const struct kho_build_region *r = &p->reserve_mem[i];
 		err = fdt_begin_node(buf, r->name);
-		err = err ?: fdt_property_string(buf, KHO_PROP_COMPATIBLE, "reserve-mem-v1");
+		err = err
+			      ?: fdt_property_string(buf, KHO_PROP_COMPATIBLE,
+						     "reserve-mem-v1");
 		err = err ?: fdt_u64(buf, "start", r->start);
 		err = err ?: fdt_u64(buf, "size", r->size);
 		err = err ?: fdt_end_node(buf);
@@ -607,12 +630,14 @@ static uint64_t *radix_child(struct builder *b, uint64_t *slot, int *err)
 
 static int radix_insert(struct builder *b, uint64_t pa, unsigned int order)
 {
-	uint64_t key = (1ull << (KHO_RADIX_ORDER_BIT - order)) | (pa >> (KHO_PAGE_SHIFT + order));
+	uint64_t key = (1ull << (KHO_RADIX_ORDER_BIT - order)) |
+		       (pa >> (KHO_PAGE_SHIFT + order));
 	uint64_t *node = seg_ptr(b, b->map_phys);
 	int err = 0;
 
 	for (int level = KHO_RADIX_LEVELS; level >= 1; level--) {
-		unsigned int shift = KHO_RADIX_LEAF_BITS + KHO_RADIX_LEVEL_BITS * (level - 1);
+		unsigned int shift =
+			KHO_RADIX_LEAF_BITS + KHO_RADIX_LEVEL_BITS * (level - 1);
 		unsigned int idx = (key >> shift) & ((1u << KHO_RADIX_LEVEL_BITS) - 1);
 		node = radix_child(b, &node[idx], &err);
 		if (!node)
@@ -623,8 +648,10 @@ static int radix_insert(struct builder *b, uint64_t pa, unsigned int order)
 	return 0;
 }
 
-static struct kho_mem_bitmap_desc *chunk_desc(struct builder *b, struct kho_mem_chunk_hdr **chunk,
-					      unsigned int order, uint64_t start, int *err)
+static struct kho_mem_bitmap_desc *chunk_desc(struct builder *b,
+					      struct kho_mem_chunk_hdr **chunk,
+					      unsigned int order, uint64_t start,
+					      int *err)
 {
 	struct kho_mem_chunk_hdr *c = *chunk;
 	struct kho_mem_bitmap_desc *descs = (void *)(c + 1);
@@ -704,7 +731,7 @@ static int build_map(struct builder *b)
 
 static int root_sub_prop(enum kho_era era)
 {
-	return era <= KHO_ERA_E2;	/* true: `fdt`, false: `preserved-data` */
+	return era <= KHO_ERA_E2; /* true: `fdt`, false: `preserved-data` */
 }
 
 /* E2+: reopen in place, add the node (it lands before older ones), set, pack. */
@@ -716,8 +743,9 @@ static int root_add_blob(void *root, enum kho_era era, const struct kho_blob *bl
 
 	if (node < 0)
 		return fdt_err(node);
-	err = fdt_setprop(root, node, root_sub_prop(era) ? KHO_PROP_SUB_FDT :
-			  KHO_PROP_PRESERVED_DATA, &blob->phys, sizeof(blob->phys));
+	err = fdt_setprop(root, node,
+			  root_sub_prop(era) ? KHO_PROP_SUB_FDT : KHO_PROP_PRESERVED_DATA,
+			  &blob->phys, sizeof(blob->phys));
 	if (!err && era_has_blob_size(era))
 		err = fdt_setprop(root, node, KHO_PROP_BLOB_SIZE, &size, sizeof(size));
 	err = err ?: fdt_pack(root);
@@ -730,7 +758,9 @@ static int build_root(struct builder *b, void *root)
 	const struct kho_image *img = b->img;
 	int err = begin_fdt(root, KHO_ROOT_BUF_SIZE);
 
-	err = err ?: fdt_property_string(root, KHO_PROP_COMPATIBLE, era_info[era].root_compatible);
+	err = err
+		      ?: fdt_property_string(root, KHO_PROP_COMPATIBLE,
+					     era_info[era].root_compatible);
 	err = err ?: fdt_u64(root, KHO_PROP_MEM_MAP, b->map_phys);
 	for (size_t i = 0; era == KHO_ERA_E1 && !err && i < img->nr_blobs; i++) {
 		err = fdt_begin_node(root, img->blobs[i].name);
@@ -807,7 +837,7 @@ int kho_build(const struct kho_build_params *p, struct kho_image *out)
 	if (!era_valid(p->era) || (p->nr_sessions && !p->sessions))
 		return -EINVAL;
 	if (p->era == KHO_ERA_E1 && p->nr_sessions)
-		return -EINVAL;	/* E1 kernels have no LUO */
+		return -EINVAL; /* E1 kernels have no LUO */
 	err = build_all(&b);
 	free(b.pres);
 	if (err)
@@ -875,9 +905,14 @@ static int write_elf_headers(int fd, const struct kho_image *img, uint64_t data_
 	for (size_t i = 0; !err && i < img->nr_segs; i++) {
 		const struct kho_mem_seg *s = &img->segs[i];
 		Elf64_Phdr ph = {
-			.p_type = PT_LOAD, .p_flags = PF_R, .p_offset = data_off,
-			.p_vaddr = BUILD_DIRECT_MAP + s->phys, .p_paddr = s->phys,
-			.p_filesz = s->len, .p_memsz = s->len, .p_align = KHO_PAGE_SIZE,
+			.p_type = PT_LOAD,
+			.p_flags = PF_R,
+			.p_offset = data_off,
+			.p_vaddr = BUILD_DIRECT_MAP + s->phys,
+			.p_paddr = s->phys,
+			.p_filesz = s->len,
+			.p_memsz = s->len,
+			.p_align = KHO_PAGE_SIZE,
 		};
 		err = write_all(fd, &ph, sizeof(ph));
 		data_off += (s->len + KHO_PAGE_SIZE - 1) & ~(uint64_t)(KHO_PAGE_SIZE - 1);
@@ -889,7 +924,8 @@ int kho_mem_write_elf(int fd, const struct kho_image *img)
 {
 	static const char zeros[KHO_PAGE_SIZE];
 	uint64_t hdr_len = sizeof(Elf64_Ehdr) + img->nr_segs * sizeof(Elf64_Phdr);
-	uint64_t data_off = (hdr_len + KHO_PAGE_SIZE - 1) & ~(uint64_t)(KHO_PAGE_SIZE - 1);
+	uint64_t data_off =
+		(hdr_len + KHO_PAGE_SIZE - 1) & ~(uint64_t)(KHO_PAGE_SIZE - 1);
 
 	if (img->nr_segs >= PN_XNUM)
 		return -E2BIG;

@@ -11,11 +11,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum kho_era { KHO_ERA_E1, KHO_ERA_E2, KHO_ERA_E4, KHO_ERA_E5, KHO_ERA_E6, KHO_ERA_E7 };
+enum kho_era {
+	KHO_ERA_E1,
+	KHO_ERA_E2,
+	KHO_ERA_E4,
+	KHO_ERA_E5,
+	KHO_ERA_E6,
+	KHO_ERA_E7
+};
 
 struct kho_build_file {
 	uint64_t token;
-	const char *compatible;		/* NULL: the era's memfd handler string */
+	const char *compatible; /* NULL: the era's memfd handler string */
 	uint64_t pos, size;
 	uint32_t seals;
 };
@@ -33,18 +40,18 @@ struct kho_build_region {
 };
 
 struct kho_build_params {
-	enum kho_era era;		/* luosim 6.19 mode: KHO_ERA_E2; 7.2 mode: KHO_ERA_E6 */
-	uint64_t liveupdate_num;	/* this boot's outgoing number */
-	const char *release;		/* kexec-metadata previous_release (uname -r) */
-	uint32_t kexec_count;		/* kexec-metadata count */
-	bool with_flb;			/* FDT-era LUO only (E2-E5); E2 as in 6.19: false */
-	bool serialized;		/* false: boot-time view; true: state written at reboot */
+	enum kho_era era;	 /* luosim 6.19 mode: KHO_ERA_E2; 7.2 mode: KHO_ERA_E6 */
+	uint64_t liveupdate_num; /* this boot's outgoing number */
+	const char *release;	 /* kexec-metadata previous_release (uname -r) */
+	uint32_t kexec_count;	 /* kexec-metadata count */
+	bool with_flb;		 /* FDT-era LUO only (E2-E5); E2 as in 6.19: false */
+	bool serialized; /* false: boot-time view; true: state written at reboot */
 	const struct kho_build_session *sessions;
 	size_t nr_sessions;
 	/* Added after the agreed shape; zero-initialised callers get none of them. */
 	const struct kho_build_region *reserve_mem;
 	size_t nr_reserve_mem;
-	bool with_kho_test;		/* the lib/test_kho.c module's blob */
+	bool with_kho_test; /* the lib/test_kho.c module's blob */
 };
 
 struct kho_blob {
@@ -64,9 +71,9 @@ struct kho_image {
 	void *root_fdt;
 	size_t root_len;
 	uint64_t root_phys;
-	struct kho_blob *blobs;		/* debugfs sub_fdts/<name>, registration order */
+	struct kho_blob *blobs; /* debugfs sub_fdts/<name>, registration order */
 	size_t nr_blobs;
-	struct kho_mem_seg *segs;	/* simulated physical memory, ascending phys */
+	struct kho_mem_seg *segs; /* simulated physical memory, ascending phys */
 	size_t nr_segs;
 	uint64_t scratch_phys[4], scratch_len[4];
 	size_t nr_scratch;

@@ -30,9 +30,11 @@ bool kho_kind_is_fdt(enum kho_kind kind)
 }
 
 static const char *const vtype_names[] = {
-	[KHO_V_EMPTY] = "empty", [KHO_V_STRING] = "string", [KHO_V_U32] = "u32",
-	[KHO_V_HEX32] = "hex32", [KHO_V_U64] = "u64", [KHO_V_PHYS] = "phys",
-	[KHO_V_SIZE] = "size", [KHO_V_VMALLOC] = "kho_vmalloc", [KHO_V_RAW] = "bytes",
+	[KHO_V_EMPTY] = "empty", [KHO_V_STRING] = "string",
+	[KHO_V_U32] = "u32",	 [KHO_V_HEX32] = "hex32",
+	[KHO_V_U64] = "u64",	 [KHO_V_PHYS] = "phys",
+	[KHO_V_SIZE] = "size",	 [KHO_V_VMALLOC] = "kho_vmalloc",
+	[KHO_V_RAW] = "bytes",
 };
 
 const char *kho_vtype_name(enum kho_vtype t)
@@ -67,7 +69,7 @@ void kho_issue_add(struct kho_issues *is, enum kho_severity sev, uint64_t offset
 		size_t ncap = is->cap ? is->cap * 2 : 8;
 		struct kho_issue *n = realloc(is->v, ncap * sizeof(*n));
 		if (!n)
-			return;	/* the count above still fails validation */
+			return; /* the count above still fails validation */
 		is->v = n;
 		is->cap = ncap;
 	}
@@ -89,7 +91,7 @@ void kho_issues_free(struct kho_issues *is)
 
 struct prop_rule {
 	enum kho_kind kind;
-	int depth;		/* -1: any */
+	int depth; /* -1: any */
 	const char *name;
 	enum kho_vtype type;
 };
@@ -117,7 +119,8 @@ static const struct prop_rule rules[] = {
 	{ KHO_KIND_KHO_TEST, 1, "csum", KHO_V_HEX32 },
 };
 
-static const struct prop_rule *find_rule(enum kho_kind kind, uint32_t depth, const char *name)
+static const struct prop_rule *find_rule(enum kho_kind kind, uint32_t depth,
+					 const char *name)
 {
 	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
 		const struct prop_rule *r = &rules[i];
@@ -150,16 +153,12 @@ static bool type_fits(enum kho_vtype t, const struct kho_fdt_prop *p)
 	case KHO_V_STRING:
 		return p->len && memchr(p->val, '\0', p->len) && !p->val[p->len - 1];
 	case KHO_V_U32:
-	case KHO_V_HEX32:
-		return p->len == 4;
+	case KHO_V_HEX32: return p->len == 4;
 	case KHO_V_U64:
 	case KHO_V_PHYS:
-	case KHO_V_SIZE:
-		return p->len == 8;
-	case KHO_V_VMALLOC:
-		return p->len == sizeof(struct kho_vmalloc);
-	default:
-		return true;
+	case KHO_V_SIZE: return p->len == 8;
+	case KHO_V_VMALLOC: return p->len == sizeof(struct kho_vmalloc);
+	default: return true;
 	}
 }
 
@@ -167,12 +166,9 @@ static size_t type_len(enum kho_vtype t)
 {
 	switch (t) {
 	case KHO_V_U32:
-	case KHO_V_HEX32:
-		return 4;
-	case KHO_V_VMALLOC:
-		return sizeof(struct kho_vmalloc);
-	default:
-		return 8;
+	case KHO_V_HEX32: return 4;
+	case KHO_V_VMALLOC: return sizeof(struct kho_vmalloc);
+	default: return 8;
 	}
 }
 
@@ -200,13 +196,14 @@ static void check_known_lengths(enum kho_kind kind, const struct kho_fdt *fdt,
 			if (!r || type_fits(r->type, p))
 				continue;
 			if (r->type == KHO_V_STRING)
-				kho_issue_add(is, KHO_PROBLEM, p->offset,
-					      "property \"%s\" is not a NUL-terminated string",
-					      p->name);
+				kho_issue_add(
+					is, KHO_PROBLEM, p->offset,
+					"property \"%s\" is not a NUL-terminated string",
+					p->name);
 			else
 				kho_issue_add(is, KHO_PROBLEM, p->offset,
-					      "property \"%s\" is %u bytes, expected %zu", p->name,
-					      p->len, type_len(r->type));
+					      "property \"%s\" is %u bytes, expected %zu",
+					      p->name, p->len, type_len(r->type));
 		}
 	}
 }
@@ -244,11 +241,12 @@ enum kho_kind kho_classify(const char *name, const void *buf, size_t len,
 	}
 	if (name && !strcmp(name, KHO_NODE_KEXEC_METADATA))
 		return KHO_KIND_KEXEC_METADATA;
-	/* Unnamed (stdin, renamed file): the exact size and version are telling enough. */
+	/* Unnamed (stdin, renamed file): the exact size and version tell enough. */
 	if ((!name || !*name) && len == sizeof(struct kho_kexec_metadata) &&
 	    kho_load_u32(buf) == KHO_KEXEC_METADATA_VERSION)
 		return KHO_KIND_KEXEC_METADATA;
-	if ((name && !strcmp(name, KHO_NODE_LUO)) || (len >= 5 && !memcmp(buf, "luo-v", 5)))
+	if ((name && !strcmp(name, KHO_NODE_LUO)) ||
+	    (len >= 5 && !memcmp(buf, "luo-v", 5)))
 		return KHO_KIND_LUO_STRUCT;
 	return KHO_KIND_RAW;
 }
@@ -275,12 +273,15 @@ static void root_sub(const struct kho_fdt *fdt, size_t n, struct kho_root_sub *s
 	if (s->has_size)
 		s->size = kho_load_u64(size->val);
 	if (!fdt->nodes[n].nr_props)
-		kho_issue_add(is, KHO_NOTE, fdt->nodes[n].offset,
-			      "sub-node \"%s\" has no properties (an add that ran out of room)",
-			      s->name);
+		kho_issue_add(
+			is, KHO_NOTE, fdt->nodes[n].offset,
+			"sub-node \"%s\" has no properties (an add that ran out of room)",
+			s->name);
 	else if (!fdtp && !data)
-		kho_issue_add(is, KHO_PROBLEM, fdt->nodes[n].offset,
-			      "sub-node \"%s\" has neither \"fdt\" nor \"preserved-data\"", s->name);
+		kho_issue_add(
+			is, KHO_PROBLEM, fdt->nodes[n].offset,
+			"sub-node \"%s\" has neither \"fdt\" nor \"preserved-data\"",
+			s->name);
 }
 
 static int cmp_sub_names(const void *a, const void *b)
@@ -341,26 +342,30 @@ static const char *root_era(const struct kho_root_info *ri, const struct kho_fdt
 	return !strcmp(c, "kho-v4") ? "E6" : "unknown";
 }
 
-static void root_map(struct kho_root_info *ri, const struct kho_fdt *fdt, struct kho_issues *is)
+static void root_map(struct kho_root_info *ri, const struct kho_fdt *fdt,
+		     struct kho_issues *is)
 {
 	const struct kho_fdt_prop *map = kho_fdt_prop(fdt, 0, KHO_PROP_MEM_MAP);
 	bool chunks = ri->era[0] == 'E' && ri->era[1] <= '2';
 
 	if (!map)
 		map = kho_fdt_prop(fdt, 0, "preserved-page-radix-tree");
-	ri->map_kind = strcmp(ri->era, "unknown") ? (chunks ? "chunk-list" : "radix-tree") : NULL;
+	ri->map_kind = strcmp(ri->era, "unknown") ? (chunks ? "chunk-list" : "radix-tree")
+						  : NULL;
 	if (!map) {
-		kho_issue_add(is, KHO_PROBLEM, fdt->nodes[0].offset,
-			      "root has no \"preserved-memory-map\" (the next kernel refuses KHO)");
+		kho_issue_add(
+			is, KHO_PROBLEM, fdt->nodes[0].offset,
+			"root has no \"preserved-memory-map\" (the next kernel refuses KHO)");
 		return;
 	}
 	if (map->len != 8)
-		return;	/* reported by check_known_lengths */
+		return; /* reported by check_known_lengths */
 	ri->has_map = true;
 	ri->map = kho_load_u64(map->val);
 	if (!ri->map && chunks)
-		kho_issue_add(is, KHO_NOTE, map->offset,
-			      "preserved-memory-map is 0: not finalized yet (written at finalize or reboot)");
+		kho_issue_add(
+			is, KHO_NOTE, map->offset,
+			"preserved-memory-map is 0: not finalized yet (written at finalize or reboot)");
 	else if (!ri->map)
 		kho_issue_add(is, KHO_PROBLEM, map->offset,
 			      "preserved-memory-map is 0 (the next kernel refuses KHO)");
@@ -374,12 +379,14 @@ static void root_blob_sizes(const struct kho_root_info *ri, const struct kho_fdt
 
 	for (size_t i = 0; needs_size && i < ri->nr_subs; i++)
 		if (ri->subs[i].has_data && !ri->subs[i].has_size)
-			kho_issue_add(is, KHO_PROBLEM, fdt->nodes[ri->subs[i].node].offset,
-				      "sub-node \"%s\" has no \"blob-size\" (a %s kernel rejects it)",
-				      ri->subs[i].name, ri->compatible);
+			kho_issue_add(
+				is, KHO_PROBLEM, fdt->nodes[ri->subs[i].node].offset,
+				"sub-node \"%s\" has no \"blob-size\" (a %s kernel rejects it)",
+				ri->subs[i].name, ri->compatible);
 }
 
-int kho_root_decode(const struct kho_fdt *fdt, struct kho_root_info *ri, struct kho_issues *is)
+int kho_root_decode(const struct kho_fdt *fdt, struct kho_root_info *ri,
+		    struct kho_issues *is)
 {
 	memset(ri, 0, sizeof(*ri));
 	ri->compatible = root_string(fdt, KHO_PROP_COMPATIBLE);
@@ -394,7 +401,8 @@ int kho_root_decode(const struct kho_fdt *fdt, struct kho_root_info *ri, struct 
 			root_sub(fdt, n, &ri->subs[ri->nr_subs++], is);
 		else if (fdt->nodes[n].depth == 2)
 			kho_issue_add(is, KHO_NOTE, fdt->nodes[n].offset,
-				      "unexpected node below a sub-node: \"%s\"", fdt->nodes[n].name);
+				      "unexpected node below a sub-node: \"%s\"",
+				      fdt->nodes[n].name);
 	}
 	check_known_lengths(KHO_KIND_ROOT, fdt, is);
 	check_duplicates(ri, fdt, is);
@@ -445,7 +453,8 @@ static const char *node_string(const struct kho_fdt *fdt, size_t node, const cha
 	return p && p->len && !p->val[p->len - 1] ? (const char *)p->val : NULL;
 }
 
-static void luo_fdt_v1(const struct kho_fdt *fdt, struct kho_luo_info *li, struct kho_issues *is)
+static void luo_fdt_v1(const struct kho_fdt *fdt, struct kho_luo_info *li,
+		       struct kho_issues *is)
 {
 	long s = kho_fdt_child(fdt, 0, LUO_NODE_SESSION);
 	long f = kho_fdt_child(fdt, 0, LUO_NODE_FLB);
@@ -466,28 +475,33 @@ static void luo_fdt_v1(const struct kho_fdt *fdt, struct kho_luo_info *li, struc
 	if (f >= 0) {
 		copy_str(li->flb_compatible, sizeof(li->flb_compatible),
 			 node_string(fdt, (size_t)f, KHO_PROP_COMPATIBLE));
-		li->has_flb = get_u64(fdt, (size_t)f, LUO_PROP_FLB_HEADER, &li->flbs_pa) ||
-			      get_u64(fdt, (size_t)f, "luo-flb-head", &li->flbs_pa);
+		li->has_flb =
+			get_u64(fdt, (size_t)f, LUO_PROP_FLB_HEADER, &li->flbs_pa) ||
+			get_u64(fdt, (size_t)f, "luo-flb-head", &li->flbs_pa);
 	}
 }
 
-int kho_luo_fdt_decode(const struct kho_fdt *fdt, struct kho_luo_info *li, struct kho_issues *is)
+int kho_luo_fdt_decode(const struct kho_fdt *fdt, struct kho_luo_info *li,
+		       struct kho_issues *is)
 {
 	memset(li, 0, sizeof(*li));
 	li->form = KHO_LUO_FDT;
-	copy_str(li->compatible, sizeof(li->compatible), root_string(fdt, KHO_PROP_COMPATIBLE));
+	copy_str(li->compatible, sizeof(li->compatible),
+		 root_string(fdt, KHO_PROP_COMPATIBLE));
 	li->version = luo_version(li->compatible);
 	check_known_lengths(KHO_KIND_LUO_FDT, fdt, is);
 	if (li->version == 2) {
-		li->has_abi_header = get_u64(fdt, 0, LUO_PROP_ABI_HEADER, &li->abi_header_pa);
+		li->has_abi_header =
+			get_u64(fdt, 0, LUO_PROP_ABI_HEADER, &li->abi_header_pa);
 		if (!kho_fdt_prop(fdt, 0, LUO_PROP_ABI_HEADER))
 			kho_issue_add(is, KHO_PROBLEM, fdt->nodes[0].offset,
 				      "luo-v2 without \"luo-abi-header\"");
 	} else {
 		if (li->version != 1)
-			kho_issue_add(is, KHO_NOTE, fdt->nodes[0].offset,
-				      "unknown LUO FDT compatible \"%s\", decoded as luo-v1",
-				      li->compatible);
+			kho_issue_add(
+				is, KHO_NOTE, fdt->nodes[0].offset,
+				"unknown LUO FDT compatible \"%s\", decoded as luo-v1",
+				li->compatible);
 		luo_fdt_v1(fdt, li, is);
 	}
 	return 0;
@@ -497,9 +511,10 @@ static int luo_tail(const uint8_t *b, size_t len, size_t at, struct kho_luo_info
 		    struct kho_error *err)
 {
 	if (len < at || len - at < sizeof(struct luo_ser_tail))
-		return kho_fail(err, len, true,
-				"luo_ser needs %zu bytes after its %zu-byte header, the blob has %zu",
-				sizeof(struct luo_ser_tail), at, len);
+		return kho_fail(
+			err, len, true,
+			"luo_ser needs %zu bytes after its %zu-byte header, the blob has %zu",
+			sizeof(struct luo_ser_tail), at, len);
 	li->liveupdate_num = kho_load_u64(b + at);
 	li->sessions_pa = kho_load_u64(b + at + 8);
 	li->flbs_pa = kho_load_u64(b + at + 16);
@@ -518,24 +533,28 @@ int kho_luo_struct_decode(const void *buf, size_t len, struct kho_luo_info *li,
 		size_t max = len < sizeof(li->compatible) ? len : sizeof(li->compatible);
 		const uint8_t *nul = memchr(b, '\0', max);
 		if (!nul)
-			return kho_fail(err, 0, len < sizeof(li->compatible),
-					"LUO compatible string is not NUL-terminated within %zu bytes",
-					max);
+			return kho_fail(
+				err, 0, len < sizeof(li->compatible),
+				"LUO compatible string is not NUL-terminated within %zu bytes",
+				max);
 		li->form = KHO_LUO_STRUCT;
 		memcpy(li->compatible, b, (size_t)(nul - b) + 1);
 		li->version = luo_version(li->compatible);
 		/* The field is the string with its NUL, padded to 8 bytes (§5). */
-		return luo_tail(b, len, ((size_t)(nul - b) + 1 + 7) & ~(size_t)7, li, err);
+		return luo_tail(b, len, ((size_t)(nul - b) + 1 + 7) & ~(size_t)7, li,
+				err);
 	}
 	if (len < LUO_FEATURE_HEADER_SIZE)
-		return kho_fail(err, 0, len < LUO_FEATURE_HEADER_SIZE + sizeof(struct luo_ser_tail),
-				"neither a \"luo-\" string nor a %d-byte feature header (%zu bytes)",
-				LUO_FEATURE_HEADER_SIZE, len);
+		return kho_fail(
+			err, 0,
+			len < LUO_FEATURE_HEADER_SIZE + sizeof(struct luo_ser_tail),
+			"neither a \"luo-\" string nor a %d-byte feature header (%zu bytes)",
+			LUO_FEATURE_HEADER_SIZE, len);
 	li->form = KHO_LUO_FEATURES;
 	li->supp = kho_load_u64(b);
 	li->req = kho_load_u64(b + 8);
 	li->active = kho_load_u64(b + 16);
-	li->version = 5;	/* the proposal sits on luo-v5's block chains */
+	li->version = 5; /* the proposal sits on luo-v5's block chains */
 	return luo_tail(b, len, LUO_FEATURE_HEADER_SIZE, li, err);
 }
 
@@ -548,14 +567,16 @@ int kho_kexec_metadata_decode(const void *buf, size_t len, struct kho_kexec_md_i
 
 	memset(out, 0, sizeof(*out));
 	if (len < 4)
-		return kho_fail(err, len, true, "kexec-metadata has %zu bytes, less than its version",
+		return kho_fail(err, len, true,
+				"kexec-metadata has %zu bytes, less than its version",
 				len);
 	out->version = kho_load_u32(buf);
 	if (out->version != KHO_KEXEC_METADATA_VERSION)
 		return kho_fail(err, 0, false, "kexec-metadata version %u (expected %d)",
 				out->version, KHO_KEXEC_METADATA_VERSION);
 	if (len < sizeof(md))
-		return kho_fail(err, len, true, "kexec-metadata has %zu bytes, expected %zu", len,
+		return kho_fail(err, len, true,
+				"kexec-metadata has %zu bytes, expected %zu", len,
 				sizeof(md));
 	memcpy(&md, buf, sizeof(md));
 	memcpy(out->release, md.previous_release, sizeof(md.previous_release));
@@ -572,13 +593,15 @@ static void check_memblock(const struct kho_fdt *fdt, struct kho_issues *is)
 		if (fdt->nodes[n].depth != 1)
 			continue;
 		if (!kho_fdt_prop(fdt, n, "start") || !kho_fdt_prop(fdt, n, "size"))
-			kho_issue_add(is, KHO_PROBLEM, fdt->nodes[n].offset,
-				      "reserve-mem region \"%s\" lacks \"start\" or \"size\"",
-				      fdt->nodes[n].name);
+			kho_issue_add(
+				is, KHO_PROBLEM, fdt->nodes[n].offset,
+				"reserve-mem region \"%s\" lacks \"start\" or \"size\"",
+				fdt->nodes[n].name);
 	}
 }
 
-void kho_fdt_blob_check(enum kho_kind kind, const struct kho_fdt *fdt, struct kho_issues *is)
+void kho_fdt_blob_check(enum kho_kind kind, const struct kho_fdt *fdt,
+			struct kho_issues *is)
 {
 	const struct kho_fdt_prop *magic;
 

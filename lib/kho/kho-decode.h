@@ -15,14 +15,14 @@
 #include "kho-fdt.h"
 
 enum kho_kind {
-	KHO_KIND_ROOT,		/* root KHO FDT, "kho-v*" */
-	KHO_KIND_LUO_FDT,	/* "luo-v1" / "luo-v2" FDT */
-	KHO_KIND_MEMBLOCK,	/* "memblock-v*" FDT */
-	KHO_KIND_KHO_TEST,	/* "kho-test-v*" FDT */
-	KHO_KIND_FDT,		/* any other FDT */
-	KHO_KIND_LUO_STRUCT,	/* packed luo_ser (luo-v3+ or feature header) */
+	KHO_KIND_ROOT,	     /* root KHO FDT, "kho-v*" */
+	KHO_KIND_LUO_FDT,    /* "luo-v1" / "luo-v2" FDT */
+	KHO_KIND_MEMBLOCK,   /* "memblock-v*" FDT */
+	KHO_KIND_KHO_TEST,   /* "kho-test-v*" FDT */
+	KHO_KIND_FDT,	     /* any other FDT */
+	KHO_KIND_LUO_STRUCT, /* packed luo_ser (luo-v3+ or feature header) */
 	KHO_KIND_KEXEC_METADATA,
-	KHO_KIND_RAW,		/* unknown bytes */
+	KHO_KIND_RAW, /* unknown bytes */
 };
 
 const char *kho_kind_name(enum kho_kind kind);
@@ -32,7 +32,10 @@ bool kho_kind_is_fdt(enum kho_kind kind);
 enum kho_kind kho_classify(const char *name, const void *buf, size_t len,
 			   const struct kho_fdt *fdt_or_null);
 
-enum kho_severity { KHO_NOTE, KHO_PROBLEM };
+enum kho_severity {
+	KHO_NOTE,
+	KHO_PROBLEM
+};
 
 struct kho_issue {
 	enum kho_severity severity;
@@ -46,22 +49,23 @@ struct kho_issues {
 	size_t problems;
 };
 
-__attribute__((format(printf, 4, 5)))
-void kho_issue_add(struct kho_issues *is, enum kho_severity sev, uint64_t offset,
-		   const char *fmt, ...);
+__attribute__((format(printf, 4, 5))) void kho_issue_add(struct kho_issues *is,
+							 enum kho_severity sev,
+							 uint64_t offset, const char *fmt,
+							 ...);
 void kho_issues_free(struct kho_issues *is);
 
 /* How one property is shown. */
 enum kho_vtype {
 	KHO_V_EMPTY,
-	KHO_V_STRING,	/* one or more NUL-terminated strings */
+	KHO_V_STRING, /* one or more NUL-terminated strings */
 	KHO_V_U32,
 	KHO_V_HEX32,
 	KHO_V_U64,
-	KHO_V_PHYS,	/* u64 physical address */
-	KHO_V_SIZE,	/* u64 byte count */
-	KHO_V_VMALLOC,	/* struct kho_vmalloc */
-	KHO_V_RAW,	/* bytes */
+	KHO_V_PHYS,    /* u64 physical address */
+	KHO_V_SIZE,    /* u64 byte count */
+	KHO_V_VMALLOC, /* struct kho_vmalloc */
+	KHO_V_RAW,     /* bytes */
 };
 
 const char *kho_vtype_name(enum kho_vtype t);
@@ -88,35 +92,40 @@ struct kho_root_sub {
 };
 
 struct kho_root_info {
-	const char *compatible;		/* NULL if missing */
-	const char *era;		/* "E1", "E2", "E1/E2", "E4", "E5", "E6", "E7", "unknown" */
-	const char *map_kind;		/* "chunk-list", "radix-tree" or NULL */
+	const char *compatible; /* NULL if missing */
+	const char *era;      /* "E1", "E2", "E1/E2", "E4", "E5", "E6", "E7", "unknown" */
+	const char *map_kind; /* "chunk-list", "radix-tree" or NULL */
 	bool has_map;
 	uint64_t map;
 	struct kho_root_sub *subs;
 	size_t nr_subs;
 };
 
-int kho_root_decode(const struct kho_fdt *fdt, struct kho_root_info *out, struct kho_issues *is);
+int kho_root_decode(const struct kho_fdt *fdt, struct kho_root_info *out,
+		    struct kho_issues *is);
 void kho_root_info_free(struct kho_root_info *ri);
 
 /* ---- LUO ---- */
 
-enum kho_luo_form { KHO_LUO_FDT, KHO_LUO_STRUCT, KHO_LUO_FEATURES };
+enum kho_luo_form {
+	KHO_LUO_FDT,
+	KHO_LUO_STRUCT,
+	KHO_LUO_FEATURES
+};
 
 struct kho_luo_info {
 	enum kho_luo_form form;
-	char compatible[64];		/* "" for the feature-header form */
-	unsigned int version;		/* N of "luo-vN"; 0 unknown */
+	char compatible[64];  /* "" for the feature-header form */
+	unsigned int version; /* N of "luo-vN"; 0 unknown */
 	bool has_number, has_sessions, has_flb, has_abi_header;
 	uint64_t liveupdate_num;
 	uint64_t sessions_pa;
 	uint64_t flbs_pa;
-	uint64_t abi_header_pa;		/* luo-v2 FDT */
-	char session_compatible[64];	/* FDT forms */
+	uint64_t abi_header_pa;	     /* luo-v2 FDT */
+	char session_compatible[64]; /* FDT forms */
 	char flb_compatible[64];
-	uint64_t supp, req, active;	/* feature-header form */
-	size_t struct_len;		/* bytes the struct uses */
+	uint64_t supp, req, active; /* feature-header form */
+	size_t struct_len;	    /* bytes the struct uses */
 };
 
 int kho_luo_fdt_decode(const struct kho_fdt *fdt, struct kho_luo_info *out,
@@ -137,4 +146,5 @@ int kho_kexec_metadata_decode(const void *buf, size_t len, struct kho_kexec_md_i
 			      struct kho_error *err);
 
 /* ---- the other FDT blobs: issues only (their fields are shown per property) ---- */
-void kho_fdt_blob_check(enum kho_kind kind, const struct kho_fdt *fdt, struct kho_issues *is);
+void kho_fdt_blob_check(enum kho_kind kind, const struct kho_fdt *fdt,
+			struct kho_issues *is);

@@ -5,7 +5,7 @@
 
 #include "kho-deep.h"
 
-/* Pages a deep decode may read: far above any real hand-over, small enough to end fast. */
+/* Pages a deep decode may read: far above a real hand-over, small enough to end fast. */
 #define DEEP_BUDGET_PAGES (1u << 18)
 #define MAX_VMALLOC_ORDER 20
 
@@ -20,9 +20,10 @@ static int rd(struct ctx *c, uint64_t phys, void *dst, size_t len)
 	uint64_t pages = len / KHO_PAGE_SIZE + 1;
 
 	if (pages > c->budget)
-		return kho_fail(c->err, phys, false,
-				"deep decode stopped at 0x%llx: more than %u pages read (a loop?)",
-				(unsigned long long)phys, DEEP_BUDGET_PAGES);
+		return kho_fail(
+			c->err, phys, false,
+			"deep decode stopped at 0x%llx: more than %u pages read (a loop?)",
+			(unsigned long long)phys, DEEP_BUDGET_PAGES);
 	c->budget -= pages;
 	return kho_mem_read(c->m, phys, dst, len, c->err);
 }
@@ -30,7 +31,7 @@ static int rd(struct ctx *c, uint64_t phys, void *dst, size_t len)
 static void copy_name(char *dst, const char *src, size_t srclen)
 {
 	memcpy(dst, src, srclen);
-	dst[srclen] = '\0';	/* the kernel terminates them; a corrupt one is cut here */
+	dst[srclen] = '\0'; /* the kernel terminates them; a corrupt one is cut here */
 }
 
 /* Room for entry `index`: doubles at powers of two, so chains cost O(n). */
@@ -50,7 +51,8 @@ static int grow_for(void **arr, size_t index, size_t elem)
 static int read_folio_run(struct ctx *c, uint64_t run_pa, uint64_t pages,
 			  struct kho_deep_memfd *mf)
 {
-	static struct memfd_luo_folio_ser ents[KHO_PAGE_SIZE / sizeof(struct memfd_luo_folio_ser)];
+	static struct memfd_luo_folio_ser
+		ents[KHO_PAGE_SIZE / sizeof(struct memfd_luo_folio_ser)];
 
 	for (uint64_t pg = 0; pg < pages && mf->folios_seen < mf->nr_folios; pg++) {
 		uint64_t pa = run_pa + pg * KHO_PAGE_SIZE;
@@ -58,8 +60,10 @@ static int read_folio_run(struct ctx *c, uint64_t run_pa, uint64_t pages,
 		if (rc)
 			return rc;
 		for (size_t i = 0; i < sizeof(ents) / sizeof(ents[0]) &&
-				   mf->folios_seen < mf->nr_folios; i++) {
-			uint64_t pfn = ents[i].pfn_flags & ((1ull << MEMFD_FOLIO_PFN_BITS) - 1);
+				   mf->folios_seen < mf->nr_folios;
+		     i++) {
+			uint64_t pfn =
+				ents[i].pfn_flags & ((1ull << MEMFD_FOLIO_PFN_BITS) - 1);
 			if (!mf->folios_seen || pfn < mf->min_pfn)
 				mf->min_pfn = pfn;
 			if (pfn > mf->max_pfn)
@@ -70,16 +74,17 @@ static int read_folio_run(struct ctx *c, uint64_t run_pa, uint64_t pages,
 	return 0;
 }
 
-static int walk_chunk(struct ctx *c, const struct kho_vmalloc_chunk *ch, uint64_t chunk_pa,
-		      struct kho_deep_memfd *mf)
+static int walk_chunk(struct ctx *c, const struct kho_vmalloc_chunk *ch,
+		      uint64_t chunk_pa, struct kho_deep_memfd *mf)
 {
 	uint64_t run = 1ull << mf->folios.order;
 
 	for (size_t i = 0; i < KHO_VMALLOC_CHUNK_ENTRIES && ch->phys[i]; i++) {
 		if (mf->array_pages + run > mf->folios.total_pages)
-			return kho_fail(c->err, chunk_pa + 8 + i * 8, false,
-					"folio array chunk at 0x%llx lists more than its %u pages",
-					(unsigned long long)chunk_pa, mf->folios.total_pages);
+			return kho_fail(
+				c->err, chunk_pa + 8 + i * 8, false,
+				"folio array chunk at 0x%llx lists more than its %u pages",
+				(unsigned long long)chunk_pa, mf->folios.total_pages);
 		int rc = read_folio_run(c, ch->phys[i], run, mf);
 		if (rc)
 			return rc;
@@ -97,12 +102,13 @@ static int walk_folios(struct ctx *c, uint64_t ser_pa, struct kho_deep_memfd *mf
 	if (!mf->nr_folios)
 		return 0;
 	if (mf->folios.order > MAX_VMALLOC_ORDER)
-		return kho_fail(c->err, ser_pa, false, "folio array order %u is implausible",
-				mf->folios.order);
+		return kho_fail(c->err, ser_pa, false,
+				"folio array order %u is implausible", mf->folios.order);
 	if (mf->nr_folios > (uint64_t)mf->folios.total_pages * per_page)
 		return kho_fail(c->err, ser_pa, false,
 				"nr_folios %llu does not fit a folio array of %u pages",
-				(unsigned long long)mf->nr_folios, mf->folios.total_pages);
+				(unsigned long long)mf->nr_folios,
+				mf->folios.total_pages);
 	while (chunk_pa && mf->folios_seen < mf->nr_folios) {
 		int rc = rd(c, chunk_pa, &ch, sizeof(ch));
 		rc = rc ?: walk_chunk(c, &ch, chunk_pa, mf);
@@ -114,7 +120,8 @@ static int walk_folios(struct ctx *c, uint64_t ser_pa, struct kho_deep_memfd *mf
 		return kho_fail(c->err, mf->folios.first, false,
 				"folio array at 0x%llx ends after %llu of %llu folios",
 				(unsigned long long)mf->folios.first,
-				(unsigned long long)mf->folios_seen, (unsigned long long)mf->nr_folios);
+				(unsigned long long)mf->folios_seen,
+				(unsigned long long)mf->nr_folios);
 	return 0;
 }
 
@@ -128,24 +135,35 @@ static int read_memfd(struct ctx *c, struct kho_deep_file *f)
 		rc = rd(c, f->data, &s, sizeof(s));
 		if (rc)
 			return rc;
-		*mf = (struct kho_deep_memfd){ .pos = s.pos, .size = s.size, .nr_folios = s.nr_folios,
+		*mf = (struct kho_deep_memfd){
+			.pos = s.pos,
+			.size = s.size,
+			.nr_folios = s.nr_folios,
 			.folios = { s.folios_first, s.folios_total_pages, s.folios_flags,
-				    s.folios_order } };
+				    s.folios_order }
+		};
 	} else {
 		struct memfd_luo_ser_v2 s;
 		rc = rd(c, f->data, &s, sizeof(s));
 		if (rc)
 			return rc;
-		/* Bytes 16-23: u32 seals + u32 flags, or an 8-bit field; byte 16 either way. */
-		*mf = (struct kho_deep_memfd){ .pos = s.pos, .size = s.size, .nr_folios = s.nr_folios,
-			.seals = s.seals, .has_seals = true,
+		/* Bytes 16-23: u32 seals + u32 flags, or an 8-bit field; byte 16 either
+		 * way. */
+		*mf = (struct kho_deep_memfd){
+			.pos = s.pos,
+			.size = s.size,
+			.nr_folios = s.nr_folios,
+			.seals = s.seals,
+			.has_seals = true,
 			.folios = { s.folios_first, s.folios_total_pages, s.folios_flags,
-				    s.folios_order } };
+				    s.folios_order }
+		};
 	}
 	return walk_folios(c, f->data, mf);
 }
 
-static int fill_file(struct ctx *c, const struct luo_file_ser *rec, struct kho_deep_file *f)
+static int fill_file(struct ctx *c, const struct luo_file_ser *rec,
+		     struct kho_deep_file *f)
 {
 	memset(f, 0, sizeof(*f));
 	copy_name(f->compatible, rec->compatible, sizeof(rec->compatible));
@@ -160,13 +178,14 @@ static int fill_file(struct ctx *c, const struct luo_file_ser *rec, struct kho_d
 static int read_file_array(struct ctx *c, struct kho_deep_session *s)
 {
 	size_t max = LUO_FILE_ARRAY_PAGES * KHO_PAGE_SIZE / sizeof(struct luo_file_ser);
-	static struct luo_file_ser recs[LUO_FILE_ARRAY_PAGES * KHO_PAGE_SIZE /
-					sizeof(struct luo_file_ser)];
+	static struct luo_file_ser
+		recs[LUO_FILE_ARRAY_PAGES * KHO_PAGE_SIZE / sizeof(struct luo_file_ser)];
 
 	if (s->nr_files > max)
-		return kho_fail(c->err, s->files_pa, false,
-				"session \"%s\": %llu files exceed the file array's %zu records",
-				s->name, (unsigned long long)s->nr_files, max);
+		return kho_fail(
+			c->err, s->files_pa, false,
+			"session \"%s\": %llu files exceed the file array's %zu records",
+			s->name, (unsigned long long)s->nr_files, max);
 	if (!s->nr_files)
 		return 0;
 	int rc = rd(c, s->files_pa, recs, s->nr_files * sizeof(recs[0]));
@@ -178,31 +197,35 @@ static int read_file_array(struct ctx *c, struct kho_deep_session *s)
 typedef int (*chain_entry_fn)(struct ctx *c, const void *entry, size_t index, void *arg);
 
 static int walk_blocks(struct ctx *c, uint64_t pa, uint8_t *blk, uint64_t per_block,
-		       size_t entry_size, uint64_t max_entries, chain_entry_fn fn, void *arg,
-		       size_t *total);
+		       size_t entry_size, uint64_t max_entries, chain_entry_fn fn,
+		       void *arg, size_t *total);
 
 /* luo-v4+ block chains (§5.1): the kernel's own limits decide what is corrupt. */
 static int walk_chain(struct ctx *c, uint64_t pa, size_t entry_size, uint64_t max_entries,
 		      chain_entry_fn fn, void *arg, size_t *total)
 {
-	uint64_t per_block = (KHO_PAGE_SIZE - sizeof(struct kho_block_header_ser)) / entry_size;
-	uint8_t *blk = malloc(KHO_PAGE_SIZE);	/* not static: chains nest (sessions, files) */
-	int rc = blk ? walk_blocks(c, pa, blk, per_block, entry_size, max_entries, fn, arg, total) :
-		       -ENOMEM;
+	uint64_t per_block =
+		(KHO_PAGE_SIZE - sizeof(struct kho_block_header_ser)) / entry_size;
+	uint8_t *blk =
+		malloc(KHO_PAGE_SIZE); /* not static: chains nest (sessions, files) */
+	int rc = blk ? walk_blocks(c, pa, blk, per_block, entry_size, max_entries, fn,
+				   arg, total)
+		     : -ENOMEM;
 
 	free(blk);
 	return rc;
 }
 
 static int walk_blocks(struct ctx *c, uint64_t pa, uint8_t *blk, uint64_t per_block,
-		       size_t entry_size, uint64_t max_entries, chain_entry_fn fn, void *arg,
-		       size_t *total)
+		       size_t entry_size, uint64_t max_entries, chain_entry_fn fn,
+		       void *arg, size_t *total)
 {
 	*total = 0;
 	for (unsigned int n = 0; pa; n++) {
 		struct kho_block_header_ser hdr;
 		if (n == KHO_BLOCK_MAX_CHAIN)
-			return kho_fail(c->err, pa, false, "block chain longer than %d blocks",
+			return kho_fail(c->err, pa, false,
+					"block chain longer than %d blocks",
 					KHO_BLOCK_MAX_CHAIN);
 		int rc = rd(c, pa, blk, KHO_PAGE_SIZE);
 		if (rc)
@@ -211,12 +234,14 @@ static int walk_blocks(struct ctx *c, uint64_t pa, uint8_t *blk, uint64_t per_bl
 		if (!hdr.count || hdr.count > per_block)
 			return kho_fail(c->err, pa + 8, false,
 					"block at 0x%llx: count %llu (must be 1..%llu)",
-					(unsigned long long)pa, (unsigned long long)hdr.count,
+					(unsigned long long)pa,
+					(unsigned long long)hdr.count,
 					(unsigned long long)per_block);
 		if (*total + hdr.count > max_entries)
-			return kho_fail(c->err, pa + 8, false,
-					"block at 0x%llx: more entries than the %llu declared",
-					(unsigned long long)pa, (unsigned long long)max_entries);
+			return kho_fail(
+				c->err, pa + 8, false,
+				"block at 0x%llx: more entries than the %llu declared",
+				(unsigned long long)pa, (unsigned long long)max_entries);
 		for (uint64_t i = 0; i < hdr.count; i++) {
 			/* Copy out: the entry's pages are re-read by nested walks. */
 			uint8_t entry[128];
@@ -247,14 +272,16 @@ static int read_file_chain(struct ctx *c, struct kho_deep_session *s)
 	int rc;
 
 	if (s->nr_files > (uint64_t)KHO_BLOCK_MAX_CHAIN * 63)
-		return kho_fail(c->err, s->files_pa, false, "session \"%s\": %llu files is too many",
-				s->name, (unsigned long long)s->nr_files);
-	rc = walk_chain(c, s->files_pa, sizeof(struct luo_file_ser), s->nr_files, file_entry, s,
-			&total);
+		return kho_fail(c->err, s->files_pa, false,
+				"session \"%s\": %llu files is too many", s->name,
+				(unsigned long long)s->nr_files);
+	rc = walk_chain(c, s->files_pa, sizeof(struct luo_file_ser), s->nr_files,
+			file_entry, s, &total);
 	if (!rc && total != s->nr_files)
-		rc = kho_fail(c->err, s->files_pa, false,
-			      "session \"%s\": file chain holds %zu files, the record says %llu",
-			      s->name, total, (unsigned long long)s->nr_files);
+		rc = kho_fail(
+			c->err, s->files_pa, false,
+			"session \"%s\": file chain holds %zu files, the record says %llu",
+			s->name, total, (unsigned long long)s->nr_files);
 	return rc;
 }
 
@@ -296,8 +323,8 @@ static int session_entry(struct ctx *c, const void *entry, size_t index, void *a
 /* E2-E5 (and luo-v3): a header with the count, then the records, in one 16-page block. */
 static int read_session_block(struct ctx *c, struct kho_deep *d, bool v1_records)
 {
-	size_t rec_size = v1_records ? sizeof(struct luo_session_ser_v1) :
-				       sizeof(struct luo_session_ser);
+	size_t rec_size = v1_records ? sizeof(struct luo_session_ser_v1)
+				     : sizeof(struct luo_session_ser);
 	uint64_t max = (LUO_SESSION_BLOCK_PAGES * KHO_PAGE_SIZE - 8) / rec_size;
 	uint64_t count;
 	int rc = rd(c, d->sessions_pa, &count, sizeof(count));
@@ -305,10 +332,11 @@ static int read_session_block(struct ctx *c, struct kho_deep *d, bool v1_records
 	if (rc)
 		return rc;
 	if (count > max)
-		return kho_fail(c->err, d->sessions_pa, false,
-				"session block at 0x%llx: count %llu exceeds its %llu records",
-				(unsigned long long)d->sessions_pa, (unsigned long long)count,
-				(unsigned long long)max);
+		return kho_fail(
+			c->err, d->sessions_pa, false,
+			"session block at 0x%llx: count %llu exceeds its %llu records",
+			(unsigned long long)d->sessions_pa, (unsigned long long)count,
+			(unsigned long long)max);
 	d->sessions = calloc(count ? count : 1, sizeof(*d->sessions));
 	if (!d->sessions)
 		return -ENOMEM;
@@ -337,7 +365,8 @@ static int read_flb(struct ctx *c, struct kho_deep *d)
 	if (hdr.count > sizeof(recs) / sizeof(recs[0]))
 		return kho_fail(c->err, d->flb_pa + 8, false,
 				"FLB page at 0x%llx: count %llu exceeds its %zu records",
-				(unsigned long long)d->flb_pa, (unsigned long long)hdr.count,
+				(unsigned long long)d->flb_pa,
+				(unsigned long long)hdr.count,
 				sizeof(recs) / sizeof(recs[0]));
 	if (!hdr.count)
 		return 0;
@@ -355,7 +384,8 @@ static int read_flb(struct ctx *c, struct kho_deep *d)
 }
 
 /* luo-v2 keeps the three values in a separately preserved record (§4.4). */
-static int resolve_abi_header(struct ctx *c, const struct kho_luo_info *li, struct kho_deep *d)
+static int resolve_abi_header(struct ctx *c, const struct kho_luo_info *li,
+			      struct kho_deep *d)
 {
 	struct luo_abi_header_ser h;
 	int rc = rd(c, li->abi_header_pa, &h, sizeof(h));
@@ -378,15 +408,16 @@ static int read_sessions(struct ctx *c, const struct kho_luo_info *li, struct kh
 
 	d->session_layout = session_chain ? "chain" : "block";
 	if (!d->sessions_pa)
-		return 0;	/* boot-time view, or no session */
+		return 0; /* boot-time view, or no session */
 	if (!session_chain)
-		return read_session_block(c, d, !strcmp(li->session_compatible, "luo-session-v1"));
+		return read_session_block(
+			c, d, !strcmp(li->session_compatible, "luo-session-v1"));
 	return walk_chain(c, d->sessions_pa, sizeof(struct luo_session_ser), UINT64_MAX,
 			  session_entry, &a, &total);
 }
 
-int kho_deep_luo(const struct kho_mem *mem, const struct kho_luo_info *li, struct kho_deep *d,
-		 struct kho_error *err)
+int kho_deep_luo(const struct kho_mem *mem, const struct kho_luo_info *li,
+		 struct kho_deep *d, struct kho_error *err)
 {
 	struct ctx c = { mem, err, DEEP_BUDGET_PAGES };
 	int rc = 0;
@@ -422,7 +453,8 @@ static void count_block(struct kho_deep_map *map, unsigned int order)
 	map->bytes += (uint64_t)KHO_PAGE_SIZE << order;
 }
 
-static int count_leaf(struct ctx *c, uint64_t pa, uint64_t key_hi, struct kho_deep_map *map)
+static int count_leaf(struct ctx *c, uint64_t pa, uint64_t key_hi,
+		      struct kho_deep_map *map)
 {
 	static uint64_t bits[KHO_PAGE_SIZE / 8];
 	int rc = rd(c, pa, bits, sizeof(bits));
@@ -454,7 +486,8 @@ static int walk_radix(struct ctx *c, uint64_t pa, int level, uint64_t key_hi,
 	for (unsigned int i = 0; !rc && i < KHO_PAGE_SIZE / 8; i++) {
 		if (!node[i])
 			continue;
-		unsigned int shift = KHO_RADIX_LEAF_BITS + KHO_RADIX_LEVEL_BITS * (level - 1);
+		unsigned int shift =
+			KHO_RADIX_LEAF_BITS + KHO_RADIX_LEVEL_BITS * (level - 1);
 		uint64_t key = key_hi | (uint64_t)i << shift;
 		if (level == 1) {
 			map->pages_read++;
@@ -480,17 +513,19 @@ static int walk_chunks(struct ctx *c, uint64_t pa, struct kho_deep_map *map)
 		map->pages_read++;
 		memcpy(&hdr, page, sizeof(hdr));
 		if (hdr.num_elms > KHO_CHUNK_DESCS || hdr.order > KHO_RADIX_ORDER_BIT)
-			return kho_fail(c->err, pa + 8, false,
-					"memory-map chunk at 0x%llx: order %u, %u descriptors (max %zu)",
-					(unsigned long long)pa, hdr.order, hdr.num_elms,
-					KHO_CHUNK_DESCS);
+			return kho_fail(
+				c->err, pa + 8, false,
+				"memory-map chunk at 0x%llx: order %u, %u descriptors (max %zu)",
+				(unsigned long long)pa, hdr.order, hdr.num_elms,
+				KHO_CHUNK_DESCS);
 		for (uint32_t i = 0; i < hdr.num_elms; i++) {
 			struct kho_mem_bitmap_desc d;
 			memcpy(&d, page + sizeof(hdr) + i * sizeof(d), sizeof(d));
 			map->pages_read++;
 			rc = rd(c, d.bitmap, bits, sizeof(bits));
 			for (size_t w = 0; !rc && w < sizeof(bits) / 8; w++)
-				for (uint64_t n = (uint64_t)__builtin_popcountll(bits[w]); n; n--)
+				for (uint64_t n = (uint64_t)__builtin_popcountll(bits[w]);
+				     n; n--)
 					count_block(map, hdr.order);
 			if (rc)
 				return rc;

@@ -19,10 +19,10 @@
 struct kho_deep_memfd {
 	uint64_t pos, size, nr_folios;
 	uint32_t seals;
-	bool has_seals;			/* memfd-v2 */
+	bool has_seals; /* memfd-v2 */
 	struct kho_vmalloc folios;
-	uint64_t folios_seen;		/* entries walked in the folio array */
-	uint64_t array_pages;		/* pages of the folio array walked */
+	uint64_t folios_seen; /* entries walked in the folio array */
+	uint64_t array_pages; /* pages of the folio array walked */
 	uint64_t min_pfn, max_pfn;
 };
 
@@ -45,17 +45,17 @@ struct kho_deep_flb {
 };
 
 struct kho_deep_map {
-	const char *kind;		/* "chunk-list" or "radix-tree" */
-	uint64_t blocks[64];		/* preserved blocks per order */
+	const char *kind;    /* "chunk-list" or "radix-tree" */
+	uint64_t blocks[64]; /* preserved blocks per order */
 	uint64_t bytes;
-	uint64_t pages_read;		/* chunk, bitmap or radix pages */
+	uint64_t pages_read; /* chunk, bitmap or radix pages */
 };
 
 struct kho_deep {
 	/* LUO */
-	bool has_abi_header;		/* luo-v2: where the pointers below came from */
+	bool has_abi_header; /* luo-v2: where the pointers below came from */
 	uint64_t liveupdate_num;
-	const char *session_layout;	/* "block" (16-page block + file arrays) or "chain" */
+	const char *session_layout; /* "block" (16-page block + file arrays) or "chain" */
 	uint64_t sessions_pa;
 	struct kho_deep_session *sessions;
 	size_t nr_sessions;
@@ -66,8 +66,8 @@ struct kho_deep {
 };
 
 /* 0, or -EINVAL/-ENOMEM with *err naming the physical address and the problem. */
-int kho_deep_luo(const struct kho_mem *mem, const struct kho_luo_info *li, struct kho_deep *out,
-		 struct kho_error *err);
+int kho_deep_luo(const struct kho_mem *mem, const struct kho_luo_info *li,
+		 struct kho_deep *out, struct kho_error *err);
 void kho_deep_free(struct kho_deep *d);
 
 /* map_kind: "chunk-list" (E1-E2) or "radix-tree" (E4+). */

@@ -43,14 +43,16 @@ static bool fits(uint64_t a, uint64_t b, uint64_t limit)
 	return a <= limit && b <= limit - a;
 }
 
-static int parse_header(const uint8_t *b, size_t len, struct kho_fdt *f, struct kho_error *err)
+static int parse_header(const uint8_t *b, size_t len, struct kho_fdt *f,
+			struct kho_error *err)
 {
 	if (len < KHO_FDT_HEADER_SIZE)
-		return kho_fail(err, len, true, "the input has %zu bytes, less than an FDT header (%d)",
+		return kho_fail(err, len, true,
+				"the input has %zu bytes, less than an FDT header (%d)",
 				len, KHO_FDT_HEADER_SIZE);
 	if (be32_at(b) != FDT_MAGIC)
-		return kho_fail(err, 0, false, "bad FDT magic 0x%08x (expected 0x%08x)", be32_at(b),
-				FDT_MAGIC);
+		return kho_fail(err, 0, false, "bad FDT magic 0x%08x (expected 0x%08x)",
+				be32_at(b), FDT_MAGIC);
 	f->totalsize = be32_at(b + 4);
 	f->off_dt_struct = be32_at(b + 8);
 	f->off_dt_strings = be32_at(b + 12);
@@ -61,17 +63,19 @@ static int parse_header(const uint8_t *b, size_t len, struct kho_fdt *f, struct 
 	f->size_dt_strings = be32_at(b + 32);
 	f->size_dt_struct = be32_at(b + 36);
 	if (f->totalsize > len)
-		return kho_fail(err, len, true,
-				"truncated: the input has %zu bytes, the FDT header's totalsize is %u",
-				len, f->totalsize);
+		return kho_fail(
+			err, len, true,
+			"truncated: the input has %zu bytes, the FDT header's totalsize is %u",
+			len, f->totalsize);
 	if (f->totalsize < KHO_FDT_HEADER_SIZE)
 		return kho_fail(err, 4, false, "totalsize %u is smaller than the header",
 				f->totalsize);
 	if (f->version < 17)
-		return kho_fail(err, 20, false, "FDT version %u is not supported (need 17)",
-				f->version);
+		return kho_fail(err, 20, false,
+				"FDT version %u is not supported (need 17)", f->version);
 	if (f->last_comp_version > 17)
-		return kho_fail(err, 24, false, "last compatible version %u is newer than 17",
+		return kho_fail(err, 24, false,
+				"last compatible version %u is newer than 17",
 				f->last_comp_version);
 	return 0;
 }
@@ -80,19 +84,22 @@ static int check_blocks(struct kho_fdt *f, struct kho_error *err)
 {
 	if (f->off_mem_rsvmap < KHO_FDT_HEADER_SIZE || f->off_mem_rsvmap % 8 ||
 	    !fits(f->off_mem_rsvmap, 16, f->totalsize))
-		return kho_fail(err, 16, false,
-				"memory reservation map offset 0x%x is misaligned or outside the blob (totalsize %u)",
-				f->off_mem_rsvmap, f->totalsize);
+		return kho_fail(
+			err, 16, false,
+			"memory reservation map offset 0x%x is misaligned or outside the blob (totalsize %u)",
+			f->off_mem_rsvmap, f->totalsize);
 	if (f->off_dt_struct < KHO_FDT_HEADER_SIZE || f->off_dt_struct % 4 ||
 	    !fits(f->off_dt_struct, f->size_dt_struct, f->totalsize))
-		return kho_fail(err, 8, false,
-				"structure block 0x%x+%u is misaligned or outside the blob (totalsize %u)",
-				f->off_dt_struct, f->size_dt_struct, f->totalsize);
+		return kho_fail(
+			err, 8, false,
+			"structure block 0x%x+%u is misaligned or outside the blob (totalsize %u)",
+			f->off_dt_struct, f->size_dt_struct, f->totalsize);
 	if (f->off_dt_strings < KHO_FDT_HEADER_SIZE ||
 	    !fits(f->off_dt_strings, f->size_dt_strings, f->totalsize))
-		return kho_fail(err, 12, false,
-				"strings block 0x%x+%u is outside the blob (totalsize %u)",
-				f->off_dt_strings, f->size_dt_strings, f->totalsize);
+		return kho_fail(
+			err, 12, false,
+			"strings block 0x%x+%u is outside the blob (totalsize %u)",
+			f->off_dt_strings, f->size_dt_strings, f->totalsize);
 	return 0;
 }
 
@@ -117,8 +124,9 @@ static int parse_rsvmap(const uint8_t *b, struct kho_fdt *f, struct kho_error *e
 
 	for (uint64_t off = f->off_mem_rsvmap;; off += 16) {
 		if (!fits(off, 16, f->totalsize))
-			return kho_fail(err, off, false,
-					"memory reservation map runs past the blob end without its terminator");
+			return kho_fail(
+				err, off, false,
+				"memory reservation map runs past the blob end without its terminator");
 		struct kho_fdt_rsv r = { be64_at(b + off), be64_at(b + off + 8) };
 		if (!r.address && !r.size)
 			return 0;
@@ -134,7 +142,7 @@ struct walker {
 	struct kho_error *err;
 	uint32_t pos, end;
 	uint32_t stack[KHO_FDT_MAX_DEPTH];
-	int depth;		/* open nodes */
+	int depth; /* open nodes */
 	bool has_child[KHO_FDT_MAX_DEPTH];
 	bool root_done;
 	size_t cap_nodes, cap_props;
@@ -147,7 +155,8 @@ static int walk_begin_node(struct walker *w, uint32_t tok_off)
 	const uint8_t *nul = memchr(name, '\0', w->end - w->pos);
 
 	if (w->root_done)
-		return kho_fail(w->err, tok_off, false, "a second root node follows the first");
+		return kho_fail(w->err, tok_off, false,
+				"a second root node follows the first");
 	if (w->depth >= KHO_FDT_MAX_DEPTH)
 		return kho_fail(w->err, tok_off, false, "nodes nested deeper than %d",
 				KHO_FDT_MAX_DEPTH);
@@ -158,8 +167,11 @@ static int walk_begin_node(struct walker *w, uint32_t tok_off)
 		return -ENOMEM;
 	uint32_t idx = (uint32_t)f->nr_nodes++;
 	f->nodes[idx] = (struct kho_fdt_node){
-		.name = (const char *)name, .offset = tok_off, .depth = (uint32_t)w->depth,
-		.parent = w->depth ? w->stack[w->depth - 1] : idx, .first_prop = (uint32_t)f->nr_props,
+		.name = (const char *)name,
+		.offset = tok_off,
+		.depth = (uint32_t)w->depth,
+		.parent = w->depth ? w->stack[w->depth - 1] : idx,
+		.first_prop = (uint32_t)f->nr_props,
 	};
 	if (w->depth)
 		w->has_child[w->depth - 1] = true;
@@ -167,7 +179,8 @@ static int walk_begin_node(struct walker *w, uint32_t tok_off)
 	w->has_child[w->depth++] = false;
 	uint64_t next = ((uint64_t)(nul - w->b) + 1 + 3) & ~3ull;
 	if (next > w->end)
-		return kho_fail(w->err, w->pos, false, "node name padding runs past the structure block");
+		return kho_fail(w->err, w->pos, false,
+				"node name padding runs past the structure block");
 	w->pos = (uint32_t)next;
 	return 0;
 }
@@ -181,27 +194,34 @@ static int walk_prop(struct walker *w, uint32_t tok_off)
 	if (w->has_child[w->depth - 1])
 		return kho_fail(w->err, tok_off, false, "property after a subnode");
 	if (!fits(w->pos, 8, w->end))
-		return kho_fail(w->err, tok_off, false, "property header runs past the structure block");
+		return kho_fail(w->err, tok_off, false,
+				"property header runs past the structure block");
 	uint32_t len = be32_at(w->b + w->pos), nameoff = be32_at(w->b + w->pos + 4);
 	const char *strings = (const char *)w->b + f->off_dt_strings;
 	if (nameoff >= f->size_dt_strings ||
 	    !memchr(strings + nameoff, '\0', f->size_dt_strings - nameoff))
-		return kho_fail(w->err, w->pos + 4, false,
-				"property name offset %u is outside the strings block (%u bytes) or unterminated",
-				nameoff, f->size_dt_strings);
+		return kho_fail(
+			w->err, w->pos + 4, false,
+			"property name offset %u is outside the strings block (%u bytes) or unterminated",
+			nameoff, f->size_dt_strings);
 	if (!fits(w->pos + 8, len, w->end))
-		return kho_fail(w->err, w->pos, false,
-				"property \"%s\" value of %u bytes runs past the structure block",
-				strings + nameoff, len);
+		return kho_fail(
+			w->err, w->pos, false,
+			"property \"%s\" value of %u bytes runs past the structure block",
+			strings + nameoff, len);
 	if (grow((void **)&f->props, &w->cap_props, f->nr_props + 1, sizeof(*f->props)))
 		return -ENOMEM;
 	f->props[f->nr_props++] = (struct kho_fdt_prop){
-		.name = strings + nameoff, .val = w->b + w->pos + 8, .len = len, .offset = tok_off,
+		.name = strings + nameoff,
+		.val = w->b + w->pos + 8,
+		.len = len,
+		.offset = tok_off,
 	};
 	f->nodes[w->stack[w->depth - 1]].nr_props++;
 	w->pos = (uint32_t)((w->pos + 8ull + len + 3) & ~3ull);
 	if (w->pos > w->end)
-		return kho_fail(w->err, tok_off, false, "property padding runs past the structure block");
+		return kho_fail(w->err, tok_off, false,
+				"property padding runs past the structure block");
 	return 0;
 }
 
@@ -210,37 +230,42 @@ static int walk_token(struct walker *w, bool *done)
 	uint32_t tok_off = w->pos;
 
 	if (!fits(w->pos, 4, w->end))
-		return kho_fail(w->err, w->pos, false, "structure block ends without FDT_END");
+		return kho_fail(w->err, w->pos, false,
+				"structure block ends without FDT_END");
 	uint32_t tok = be32_at(w->b + w->pos);
 	w->pos += 4;
 	switch (tok) {
-	case FDT_BEGIN_NODE:
-		return walk_begin_node(w, tok_off);
+	case FDT_BEGIN_NODE: return walk_begin_node(w, tok_off);
 	case FDT_END_NODE:
 		if (!w->depth)
-			return kho_fail(w->err, tok_off, false, "FDT_END_NODE without an open node");
+			return kho_fail(w->err, tok_off, false,
+					"FDT_END_NODE without an open node");
 		if (--w->depth == 0)
 			w->root_done = true;
 		return 0;
-	case FDT_PROP:
-		return walk_prop(w, tok_off);
-	case FDT_NOP:
-		return 0;
+	case FDT_PROP: return walk_prop(w, tok_off);
+	case FDT_NOP: return 0;
 	case FDT_END:
 		if (w->depth)
-			return kho_fail(w->err, tok_off, false, "FDT_END inside an open node");
+			return kho_fail(w->err, tok_off, false,
+					"FDT_END inside an open node");
 		if (!w->root_done)
-			return kho_fail(w->err, tok_off, false, "no root node before FDT_END");
+			return kho_fail(w->err, tok_off, false,
+					"no root node before FDT_END");
 		*done = true;
 		return 0;
 	default:
-		return kho_fail(w->err, tok_off, false, "unknown structure token 0x%08x", tok);
+		return kho_fail(w->err, tok_off, false, "unknown structure token 0x%08x",
+				tok);
 	}
 }
 
 static int parse_struct(const uint8_t *b, struct kho_fdt *f, struct kho_error *err)
 {
-	struct walker w = { .b = b, .f = f, .err = err, .pos = f->off_dt_struct,
+	struct walker w = { .b = b,
+			    .f = f,
+			    .err = err,
+			    .pos = f->off_dt_struct,
 			    .end = f->off_dt_struct + f->size_dt_struct };
 	bool done = false;
 	int rc = 0;
@@ -265,7 +290,8 @@ int kho_fdt_parse(const void *buf, size_t len, struct kho_fdt *out, struct kho_e
 		/* Ours passed; libfdt's own full check must agree. */
 		int lrc = fdt_check_full(buf, out->totalsize);
 		if (lrc)
-			rc = kho_fail(err, 0, false, "libfdt rejects the blob: %s", fdt_strerror(lrc));
+			rc = kho_fail(err, 0, false, "libfdt rejects the blob: %s",
+				      fdt_strerror(lrc));
 	}
 	if (rc == -ENOMEM && err)
 		kho_fail(err, 0, false, "out of memory");
@@ -282,7 +308,8 @@ void kho_fdt_free(struct kho_fdt *fdt)
 	memset(fdt, 0, sizeof(*fdt));
 }
 
-const struct kho_fdt_prop *kho_fdt_prop(const struct kho_fdt *fdt, size_t node, const char *name)
+const struct kho_fdt_prop *kho_fdt_prop(const struct kho_fdt *fdt, size_t node,
+					const char *name)
 {
 	const struct kho_fdt_node *n = &fdt->nodes[node];
 

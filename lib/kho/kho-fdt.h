@@ -18,26 +18,26 @@
 /* Where and what: offset into the blob (or a physical address for memory). */
 struct kho_error {
 	uint64_t offset;
-	bool truncated;		/* the input ends before the data it declares */
+	bool truncated; /* the input ends before the data it declares */
 	char msg[192];
 };
 
 /* Fills *err and returns -EINVAL (corrupt) or -ENODATA (truncated). */
-__attribute__((format(printf, 4, 5)))
-int kho_fail(struct kho_error *err, uint64_t offset, bool truncated, const char *fmt, ...);
+__attribute__((format(printf, 4, 5))) int kho_fail(struct kho_error *err, uint64_t offset,
+						   bool truncated, const char *fmt, ...);
 
 struct kho_fdt_prop {
 	const char *name;
 	const uint8_t *val;
 	uint32_t len;
-	uint32_t offset;	/* of the property's FDT_PROP token */
+	uint32_t offset; /* of the property's FDT_PROP token */
 };
 
 struct kho_fdt_node {
-	const char *name;	/* "" for the root */
-	uint32_t offset;	/* of the FDT_BEGIN_NODE token */
-	uint32_t depth;		/* root = 0 */
-	uint32_t parent;	/* index; the root is its own parent */
+	const char *name; /* "" for the root */
+	uint32_t offset;  /* of the FDT_BEGIN_NODE token */
+	uint32_t depth;	  /* root = 0 */
+	uint32_t parent;  /* index; the root is its own parent */
 	uint32_t first_prop, nr_props;
 };
 
@@ -62,7 +62,8 @@ struct kho_fdt {
 bool kho_fdt_has_magic(const void *buf, size_t len);
 
 /* 0, or -EINVAL/-ENODATA with *err set, or -ENOMEM. *out is empty on error. */
-int kho_fdt_parse(const void *buf, size_t len, struct kho_fdt *out, struct kho_error *err);
+int kho_fdt_parse(const void *buf, size_t len, struct kho_fdt *out,
+		  struct kho_error *err);
 void kho_fdt_free(struct kho_fdt *fdt);
 
 const struct kho_fdt_prop *kho_fdt_prop(const struct kho_fdt *fdt, size_t node,

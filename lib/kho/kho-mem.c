@@ -11,12 +11,12 @@
 
 struct range {
 	uint64_t phys, len;
-	uint64_t file_off;	/* fd and buffer sources */
-	const uint8_t *ptr;	/* image source */
+	uint64_t file_off;  /* fd and buffer sources */
+	const uint8_t *ptr; /* image source */
 };
 
 struct kho_mem {
-	int fd;			/* -1 unless reading a file */
+	int fd; /* -1 unless reading a file */
 	const uint8_t *buf;
 	size_t buf_len;
 	struct range *r;
@@ -52,7 +52,8 @@ static int check_ehdr(const Elf64_Ehdr *eh, struct kho_error *err)
 		return kho_fail(err, 0, false, "memory file is not an ELF file");
 	if (eh->e_ident[EI_CLASS] != ELFCLASS64)
 		return kho_fail(err, EI_CLASS, false, "memory file is not ELF64");
-	if (eh->e_ident[EI_DATA] != (__BYTE_ORDER == __LITTLE_ENDIAN ? ELFDATA2LSB : ELFDATA2MSB))
+	if (eh->e_ident[EI_DATA] !=
+	    (__BYTE_ORDER == __LITTLE_ENDIAN ? ELFDATA2LSB : ELFDATA2MSB))
 		return kho_fail(err, EI_DATA, false,
 				"memory file has the other byte order than this machine");
 	if (eh->e_phentsize != sizeof(Elf64_Phdr))
@@ -72,8 +73,9 @@ static int phdr_count(const struct kho_mem *m, const Elf64_Ehdr *eh, uint32_t *c
 	if (eh->e_phnum != PN_XNUM)
 		return 0;
 	if (read_at(m, eh->e_shoff, &sh, sizeof(sh)))
-		return kho_fail(err, eh->e_shoff, true,
-				"section header 0 (program header count) is outside the file");
+		return kho_fail(
+			err, eh->e_shoff, true,
+			"section header 0 (program header count) is outside the file");
 	*count = sh.sh_info;
 	return 0;
 }
@@ -85,17 +87,22 @@ static int cmp_range(const void *a, const void *b)
 	return x->phys < y->phys ? -1 : x->phys > y->phys;
 }
 
-static int add_phdr(struct kho_mem *m, const Elf64_Phdr *ph, uint64_t at, struct kho_error *err)
+static int add_phdr(struct kho_mem *m, const Elf64_Phdr *ph, uint64_t at,
+		    struct kho_error *err)
 {
 	if (ph->p_type != PT_LOAD || ph->p_paddr == UINT64_MAX || !ph->p_filesz)
 		return 0;
-	if (ph->p_paddr + ph->p_filesz < ph->p_paddr || ph->p_offset + ph->p_filesz < ph->p_offset)
-		return kho_fail(err, at, false, "program header wraps around the address space");
-	if (m->fd < 0 && (ph->p_offset > m->buf_len || ph->p_filesz > m->buf_len - ph->p_offset))
-		return kho_fail(err, at, true,
-				"segment at physical 0x%llx: file bytes 0x%llx+0x%llx are beyond the file end",
-				(unsigned long long)ph->p_paddr, (unsigned long long)ph->p_offset,
-				(unsigned long long)ph->p_filesz);
+	if (ph->p_paddr + ph->p_filesz < ph->p_paddr ||
+	    ph->p_offset + ph->p_filesz < ph->p_offset)
+		return kho_fail(err, at, false,
+				"program header wraps around the address space");
+	if (m->fd < 0 &&
+	    (ph->p_offset > m->buf_len || ph->p_filesz > m->buf_len - ph->p_offset))
+		return kho_fail(
+			err, at, true,
+			"segment at physical 0x%llx: file bytes 0x%llx+0x%llx are beyond the file end",
+			(unsigned long long)ph->p_paddr, (unsigned long long)ph->p_offset,
+			(unsigned long long)ph->p_filesz);
 	m->r[m->nr++] = (struct range){ ph->p_paddr, ph->p_filesz, ph->p_offset, NULL };
 	return 0;
 }
@@ -107,14 +114,16 @@ static int load_phdrs(struct kho_mem *m, struct kho_error *err)
 	int rc;
 
 	if (read_at(m, 0, &eh, sizeof(eh)))
-		return kho_fail(err, 0, true, "memory file is shorter than an ELF header");
+		return kho_fail(err, 0, true,
+				"memory file is shorter than an ELF header");
 	rc = check_ehdr(&eh, err);
 	rc = rc ?: phdr_count(m, &eh, &count, err);
 	if (rc)
 		return rc;
 	if (count > MAX_PHDRS)
 		return kho_fail(err, offsetof(Elf64_Ehdr, e_phnum), false,
-				"%u program headers is more than we accept (%u)", count, MAX_PHDRS);
+				"%u program headers is more than we accept (%u)", count,
+				MAX_PHDRS);
 	m->r = calloc(count ? count : 1, sizeof(*m->r));
 	if (!m->r)
 		return -ENOMEM;
@@ -122,7 +131,8 @@ static int load_phdrs(struct kho_mem *m, struct kho_error *err)
 		Elf64_Phdr ph;
 		uint64_t at = eh.e_phoff + (uint64_t)i * sizeof(ph);
 		if (read_at(m, at, &ph, sizeof(ph)))
-			return kho_fail(err, at, true, "program header %u is outside the file", i);
+			return kho_fail(err, at, true,
+					"program header %u is outside the file", i);
 		rc = add_phdr(m, &ph, at, err);
 		if (rc)
 			return rc;
@@ -155,7 +165,8 @@ int kho_mem_open_fd(int fd, struct kho_mem **out, struct kho_error *err)
 	return open_common(m, out, err);
 }
 
-int kho_mem_open_buf(const void *buf, size_t len, struct kho_mem **out, struct kho_error *err)
+int kho_mem_open_buf(const void *buf, size_t len, struct kho_mem **out,
+		     struct kho_error *err)
 {
 	struct kho_mem *m = calloc(1, sizeof(*m));
 
@@ -215,8 +226,8 @@ static const struct range *find_range(const struct kho_mem *m, uint64_t phys)
 	return lo ? &m->r[lo - 1] : NULL;
 }
 
-static int read_piece(const struct kho_mem *m, const struct range *r, uint64_t phys, void *dst,
-		      size_t n)
+static int read_piece(const struct kho_mem *m, const struct range *r, uint64_t phys,
+		      void *dst, size_t n)
 {
 	uint64_t delta = phys - r->phys;
 
@@ -233,23 +244,28 @@ int kho_mem_read(const struct kho_mem *mem, uint64_t phys, void *dst, size_t len
 	uint64_t start = phys;
 
 	if (phys + len < phys)
-		return kho_fail(err, phys, false,
-				"physical range 0x%llx+0x%zx wraps around the address space",
-				(unsigned long long)phys, len);
+		return kho_fail(
+			err, phys, false,
+			"physical range 0x%llx+0x%zx wraps around the address space",
+			(unsigned long long)phys, len);
 	/* A read may span adjacent segments (kcore splits RAM at arbitrary points). */
 	while (len) {
 		const struct range *r = find_range(mem, phys);
 		if (!r || phys - r->phys >= r->len)
-			return kho_fail(err, phys, false,
-					"physical address 0x%llx is not in the memory image (reading 0x%llx+0x%zx)",
-					(unsigned long long)phys, (unsigned long long)start,
-					len + (size_t)(phys - start));
-		size_t n = r->len - (phys - r->phys) < len ? (size_t)(r->len - (phys - r->phys)) : len;
+			return kho_fail(
+				err, phys, false,
+				"physical address 0x%llx is not in the memory image (reading 0x%llx+0x%zx)",
+				(unsigned long long)phys, (unsigned long long)start,
+				len + (size_t)(phys - start));
+		size_t n = r->len - (phys - r->phys) < len
+				   ? (size_t)(r->len - (phys - r->phys))
+				   : len;
 		int rc = read_piece(mem, r, phys, dst, n);
 		if (rc)
-			return kho_fail(err, phys, false,
-					"cannot read physical 0x%llx from the memory file",
-					(unsigned long long)phys);
+			return kho_fail(
+				err, phys, false,
+				"cannot read physical 0x%llx from the memory file",
+				(unsigned long long)phys);
 		phys += n;
 		dst = (char *)dst + n;
 		len -= n;

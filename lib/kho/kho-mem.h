@@ -19,7 +19,8 @@ struct kho_mem;
 /* Reads the headers now, the data on demand (kcore is as large as RAM). */
 int kho_mem_open_fd(int fd, struct kho_mem **out, struct kho_error *err);
 /* An ELF image in memory; buf must outlive the result. */
-int kho_mem_open_buf(const void *buf, size_t len, struct kho_mem **out, struct kho_error *err);
+int kho_mem_open_buf(const void *buf, size_t len, struct kho_mem **out,
+		     struct kho_error *err);
 /* The builder's segments directly; img must outlive the result. */
 int kho_mem_from_image(const struct kho_image *img, struct kho_mem **out);
 void kho_mem_close(struct kho_mem *mem);

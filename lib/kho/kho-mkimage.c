@@ -85,8 +85,8 @@ static void parse_session(struct kho_build_params *p, char *spec)
 	p->nr_sessions = s + 1;
 }
 
-static void write_side(const char *dir, const char *side, const struct kho_build_params *p,
-		       const struct kho_image *img)
+static void write_side(const char *dir, const char *side,
+		       const struct kho_build_params *p, const struct kho_image *img)
 {
 	char path[4096], sub[4200], text[256];
 	size_t n = 0;
@@ -97,7 +97,8 @@ static void write_side(const char *dir, const char *side, const struct kho_build
 	make_dir(sub);
 	write_file(path, "fdt", img->root_fdt, img->root_len);
 	for (size_t i = 0; i < img->nr_blobs; i++)
-		write_file(sub, img->blobs[i].name, img->blobs[i].data, img->blobs[i].len);
+		write_file(sub, img->blobs[i].name, img->blobs[i].data,
+			   img->blobs[i].len);
 	if (strcmp(side, "out"))
 		return;
 	for (size_t i = 0; i < img->nr_scratch; i++)
@@ -170,21 +171,22 @@ static void write_memory(const char *dir, const struct kho_image *img)
 
 int main(int argc, char *argv[])
 {
-	static const struct option opts[] = {
-		{ "era", required_argument, NULL, 'e' },
-		{ "serialized", no_argument, NULL, 'S' },
-		{ "flb", no_argument, NULL, 'F' },
-		{ "kho-test", no_argument, NULL, 'T' },
-		{ "session", required_argument, NULL, 's' },
-		{ "reserve-mem", required_argument, NULL, 'r' },
-		{ "number", required_argument, NULL, 'n' },
-		{ "count", required_argument, NULL, 'c' },
-		{ "release", required_argument, NULL, 'R' },
-		{ "side", required_argument, NULL, 'o' },
-		{ "large", required_argument, NULL, 'L' },
-		{ 0 }
-	};
-	struct kho_build_params p = { .era = KHO_ERA_E6, .liveupdate_num = 1, .kexec_count = 1,
+	static const struct option opts[] = { { "era", required_argument, NULL, 'e' },
+					      { "serialized", no_argument, NULL, 'S' },
+					      { "flb", no_argument, NULL, 'F' },
+					      { "kho-test", no_argument, NULL, 'T' },
+					      { "session", required_argument, NULL, 's' },
+					      { "reserve-mem", required_argument, NULL,
+						'r' },
+					      { "number", required_argument, NULL, 'n' },
+					      { "count", required_argument, NULL, 'c' },
+					      { "release", required_argument, NULL, 'R' },
+					      { "side", required_argument, NULL, 'o' },
+					      { "large", required_argument, NULL, 'L' },
+					      { 0 } };
+	struct kho_build_params p = { .era = KHO_ERA_E6,
+				      .liveupdate_num = 1,
+				      .kexec_count = 1,
 				      .release = "7.2.0-luosim" };
 	const char *side = "out";
 	unsigned long large = 0;

@@ -24,8 +24,12 @@ static const struct kho_build_session vm0 = { "vm0", &vm0_file, 1 };
 static struct kho_build_params params(enum kho_era era, bool serialized)
 {
 	return (struct kho_build_params){
-		.era = era, .liveupdate_num = 1, .release = "6.19.0-test", .kexec_count = 1,
-		.serialized = serialized, .sessions = era == KHO_ERA_E1 ? NULL : &vm0,
+		.era = era,
+		.liveupdate_num = 1,
+		.release = "6.19.0-test",
+		.kexec_count = 1,
+		.serialized = serialized,
+		.sessions = era == KHO_ERA_E1 ? NULL : &vm0,
 		.nr_sessions = era == KHO_ERA_E1 ? 0 : 1,
 	};
 }
@@ -66,7 +70,8 @@ static uint64_t prop_u64(const void *fdt, const char *path, const char *name)
 	return u64_at(v);
 }
 
-static void assert_header(const void *fdt, uint32_t total, uint32_t rsvmap, uint32_t structure)
+static void assert_header(const void *fdt, uint32_t total, uint32_t rsvmap,
+			  uint32_t structure)
 {
 	assert_int_equal(fdt_magic(fdt), FDT_MAGIC);
 	assert_int_equal(fdt_totalsize(fdt), total);
@@ -81,7 +86,8 @@ static void assert_subnodes(const void *fdt, const char *const *names, int n)
 {
 	int i = 0, node;
 
-	fdt_for_each_subnode(node, fdt, 0) {
+	fdt_for_each_subnode(node, fdt, 0)
+	{
 		assert_true(i < n);
 		assert_string_equal(fdt_get_name(fdt, node, NULL), names[i]);
 		i++;
@@ -92,7 +98,8 @@ static void assert_subnodes(const void *fdt, const char *const *names, int n)
 static void test_e5_worked_example(void **state)
 {
 	struct kho_build_params p = params(KHO_ERA_E5, true);
-	static const char strings[] = "preserved-memory-map\0compatible\0preserved-data\0blob-size";
+	static const char strings[] =
+		"preserved-memory-map\0compatible\0preserved-data\0blob-size";
 	static const char *const order[] = { "LUO", "kexec-metadata" };
 	struct kho_image img;
 
@@ -124,7 +131,8 @@ static void test_e5_worked_example(void **state)
 	assert_string_equal(fdt_getprop(l->data, 0, "compatible", NULL), "luo-v1");
 	assert_int_equal(prop_u64(l->data, "/", "liveupdate-number"), 1);
 	assert_string_equal(fdt_getprop(l->data, fdt_path_offset(l->data, "/luo-session"),
-					"compatible", NULL), "luo-session-v2");
+					"compatible", NULL),
+			    "luo-session-v2");
 	kho_image_free(&img);
 }
 
@@ -186,7 +194,8 @@ static void test_era_sizes(void **state)
 			assert_int_equal(blob(&img, "memblock")->len, 206);
 			/* memblock registers after LUO, so it is listed first. */
 			int first = fdt_first_subnode(img.root_fdt, 0);
-			assert_string_equal(fdt_get_name(img.root_fdt, first, NULL), "memblock");
+			assert_string_equal(fdt_get_name(img.root_fdt, first, NULL),
+					    "memblock");
 		}
 		kho_image_free(&img);
 	}
@@ -201,7 +210,7 @@ static void test_e1_sequential_root(void **state)
 
 	(void)state;
 	assert_int_equal(kho_build(&p, &img), 0);
-	assert_header(img.root_fdt, 152, 0x30, 0x40);	/* bare root */
+	assert_header(img.root_fdt, 152, 0x30, 0x40); /* bare root */
 	kho_image_free(&img);
 
 	p.reserve_mem = &r1;
@@ -209,9 +218,9 @@ static void test_e1_sequential_root(void **state)
 	p.with_kho_test = true;
 	assert_int_equal(kho_build(&p, &img), 0);
 	assert_header(img.root_fdt, 236, 0x30, 0x40);
-	assert_memory_equal((char *)img.root_fdt + fdt_off_dt_strings(img.root_fdt), strings,
-			    sizeof(strings));
-	static const char *const order[] = { "kho_test", "memblock" };	/* call order */
+	assert_memory_equal((char *)img.root_fdt + fdt_off_dt_strings(img.root_fdt),
+			    strings, sizeof(strings));
+	static const char *const order[] = { "kho_test", "memblock" }; /* call order */
 	assert_subnodes(img.root_fdt, order, 2);
 	assert_int_equal(blob(&img, "memblock")->len, 206);
 	kho_image_free(&img);
@@ -235,7 +244,8 @@ static void test_boot_view_is_empty(void **state)
 	p = params(KHO_ERA_E6, false);
 	assert_int_equal(kho_build(&p, &img), 0);
 	assert_int_not_equal(prop_u64(img.root_fdt, "/", "preserved-memory-map"), 0);
-	assert_int_equal(u64_at((uint8_t *)blob(&img, "LUO")->data + 16), 0);	/* sessions_pa */
+	assert_int_equal(u64_at((uint8_t *)blob(&img, "LUO")->data + 16),
+			 0); /* sessions_pa */
 	kho_image_free(&img);
 }
 
@@ -252,7 +262,8 @@ static void test_e2_records(void **state)
 	(void)state;
 	assert_int_equal(kho_build(&p, &img), 0);
 	assert_int_not_equal(prop_u64(img.root_fdt, "/", "preserved-memory-map"), 0);
-	uint64_t block = prop_u64(blob(&img, "LUO")->data, "/luo-session", "luo-session-header");
+	uint64_t block =
+		prop_u64(blob(&img, "LUO")->data, "/luo-session", "luo-session-header");
 	assert_int_equal(block % (16 * 4096), 0);
 	assert_int_equal(u64_at(mem(&img, block, 8)), 1);
 	memcpy(&s, mem(&img, block + 8, sizeof(s)), sizeof(s));
@@ -264,22 +275,25 @@ static void test_e2_records(void **state)
 	memcpy(&m, mem(&img, f.data, sizeof(m)), sizeof(m));
 	assert_int_equal(m.size, 0x200000);
 	assert_int_equal(m.nr_folios, 512);
-	assert_int_equal(m.folios_total_pages, 2);	/* 512 * 16 bytes */
+	assert_int_equal(m.folios_total_pages, 2); /* 512 * 16 bytes */
 	memcpy(&chunk, mem(&img, m.folios_first, sizeof(chunk)), sizeof(chunk));
 	assert_int_equal(chunk.next, 0);
 	assert_int_not_equal(chunk.phys[0], 0);
 	assert_int_not_equal(chunk.phys[1], 0);
 	assert_int_equal(chunk.phys[2], 0);
-	const struct memfd_luo_folio_ser *fo = (const void *)mem(&img, chunk.phys[1], 4096);
+	const struct memfd_luo_folio_ser *fo =
+		(const void *)mem(&img, chunk.phys[1], 4096);
 	assert_int_equal(fo[255].index, 511);
-	assert_int_equal(fo[255].pfn_flags >> 52, MEMFD_FOLIO_DIRTY | MEMFD_FOLIO_UPTODATE);
+	assert_int_equal(fo[255].pfn_flags >> 52,
+			 MEMFD_FOLIO_DIRTY | MEMFD_FOLIO_UPTODATE);
 	/* Data pages are not simulated memory: only their PFNs are listed. */
 	assert_null(mem(&img, (fo[0].pfn_flags & ((1ull << 52) - 1)) << 12, 1));
 	kho_image_free(&img);
 }
 
 /* Reads the radix tree of §7.2 by its definition. */
-static bool radix_has(const struct kho_image *img, uint64_t root, uint64_t pa, unsigned order)
+static bool radix_has(const struct kho_image *img, uint64_t root, uint64_t pa,
+		      unsigned order)
 {
 	uint64_t key = (1ull << (52 - order)) | (pa >> (12 + order));
 	uint64_t node = root;
@@ -329,7 +343,7 @@ static void test_e6_chains_and_radix(void **state)
 	assert_true(radix_has(&img, root, l->phys, 0));
 	assert_true(radix_has(&img, root, sessions, 0));
 	assert_true(radix_has(&img, root, f.data, 0));
-	assert_false(radix_has(&img, root, root, 0));	/* tree pages are not preserved */
+	assert_false(radix_has(&img, root, root, 0)); /* tree pages are not preserved */
 	kho_image_free(&img);
 }
 
@@ -365,13 +379,13 @@ static void test_rejects(void **state)
 	for (size_t i = 0; i < 820; i++)
 		many[i].name = "s";
 	p.sessions = many;
-	p.nr_sessions = 820;	/* the 16-page block holds 819 */
+	p.nr_sessions = 820; /* the 16-page block holds 819 */
 	assert_int_equal(kho_build(&p, &img), -ENOSPC);
 	p.nr_sessions = 819;
 	assert_int_equal(kho_build(&p, &img), 0);
 	kho_image_free(&img);
 	p.sessions = &full;
-	p.nr_sessions = 1;	/* the 2-page file array holds 128 */
+	p.nr_sessions = 1; /* the 2-page file array holds 128 */
 	assert_int_equal(kho_build(&p, &img), -ENOSPC);
 	p = params(KHO_ERA_E1, true);
 	p.sessions = &vm0;
@@ -390,7 +404,7 @@ static void test_era_names(void **state)
 	assert_int_equal(e, KHO_ERA_E6);
 	assert_int_equal(kho_era_parse("2", &e), 0);
 	assert_int_equal(e, KHO_ERA_E2);
-	assert_int_equal(kho_era_parse("E3", &e), -EINVAL);	/* a label only, §1 */
+	assert_int_equal(kho_era_parse("E3", &e), -EINVAL); /* a label only, §1 */
 	assert_string_equal(kho_era_name(KHO_ERA_E7), "E7");
 	assert_string_equal(kho_era_root_compatible(KHO_ERA_E4), "kho-v2");
 }

@@ -25,9 +25,14 @@ static const struct kho_build_session vm0 = { "vm0", &vm0_file, 1 };
 static void build(enum kho_era era, bool serialized, struct kho_image *img)
 {
 	struct kho_build_params p = {
-		.era = era, .liveupdate_num = 5, .release = "7.2.0", .kexec_count = 4,
-		.serialized = serialized, .with_flb = era >= KHO_ERA_E4,
-		.sessions = era == KHO_ERA_E1 ? NULL : &vm0, .nr_sessions = era != KHO_ERA_E1,
+		.era = era,
+		.liveupdate_num = 5,
+		.release = "7.2.0",
+		.kexec_count = 4,
+		.serialized = serialized,
+		.with_flb = era >= KHO_ERA_E4,
+		.sessions = era == KHO_ERA_E1 ? NULL : &vm0,
+		.nr_sessions = era != KHO_ERA_E1,
 	};
 
 	assert_int_equal(kho_build(&p, img), 0);
@@ -66,8 +71,10 @@ static void test_root_era_detection(void **state)
 		struct kho_error err;
 
 		build(cases[i].era, true, &img);
-		assert_int_equal(kho_fdt_parse(img.root_fdt, img.root_len, &fdt, &err), 0);
-		assert_int_equal(kho_classify("", img.root_fdt, img.root_len, &fdt), KHO_KIND_ROOT);
+		assert_int_equal(kho_fdt_parse(img.root_fdt, img.root_len, &fdt, &err),
+				 0);
+		assert_int_equal(kho_classify("", img.root_fdt, img.root_len, &fdt),
+				 KHO_KIND_ROOT);
 		assert_int_equal(kho_root_decode(&fdt, &ri, &is), 0);
 		assert_string_equal(ri.era, cases[i].name);
 		assert_string_equal(ri.map_kind, cases[i].map);
@@ -161,7 +168,7 @@ static void test_luo_feature_header(void **state)
 	struct kho_luo_info li;
 
 	(void)state;
-	buf[0] = 0x7;	/* supp: number, sessions, FLBs */
+	buf[0] = 0x7; /* supp: number, sessions, FLBs */
 	memcpy(buf + 128, v, sizeof(v));
 	assert_int_equal(kho_luo_struct_decode(buf, sizeof(buf), &li, NULL), 0);
 	assert_int_equal(li.form, KHO_LUO_FEATURES);
@@ -182,7 +189,8 @@ static void test_kexec_metadata(void **state)
 	const struct kho_blob *b = blob(&img, "kexec-metadata");
 	assert_int_equal(kho_classify("kexec-metadata", b->data, b->len, NULL),
 			 KHO_KIND_KEXEC_METADATA);
-	assert_int_equal(kho_classify("", b->data, b->len, NULL), KHO_KIND_KEXEC_METADATA);
+	assert_int_equal(kho_classify("", b->data, b->len, NULL),
+			 KHO_KIND_KEXEC_METADATA);
 	assert_int_equal(kho_kexec_metadata_decode(b->data, b->len, &md, &err), 0);
 	assert_string_equal(md.release, "7.2.0");
 	assert_int_equal(md.kexec_count, 4);
@@ -276,7 +284,7 @@ static void test_defect_offsets(void **state)
 	assert_int_equal(err.offset, 20);
 
 	/* First property of / : its name offset points past the strings block. */
-	uint32_t prop = fdt_off_dt_struct(img.root_fdt) + 8;	/* after BEGIN_NODE "" */
+	uint32_t prop = fdt_off_dt_struct(img.root_fdt) + 8; /* after BEGIN_NODE "" */
 	memcpy(copy, img.root_fdt, img.root_len);
 	uint32_t big = cpu_to_fdt32(0x10000);
 	memcpy(copy + prop + 8, &big, 4);
@@ -293,7 +301,7 @@ static void test_defect_offsets(void **state)
 
 	memcpy(copy, img.root_fdt, img.root_len);
 	uint32_t huge = cpu_to_fdt32(0x7fffffff);
-	memcpy(copy + prop + 4, &huge, 4);	/* value length */
+	memcpy(copy + prop + 4, &huge, 4); /* value length */
 	assert_int_equal(kho_fdt_parse(copy, img.root_len, &fdt, &err), -EINVAL);
 	assert_int_equal(err.offset, prop + 4);
 	kho_image_free(&img);
@@ -316,9 +324,10 @@ static void test_root_problems(void **state)
 	assert_int_equal(fdt_property_string(buf, "compatible", "kho-v3"), 0);
 	assert_int_equal(fdt_property(buf, "preserved-memory-map", &short_map, 4), 0);
 	assert_int_equal(fdt_begin_node(buf, "LUO"), 0);
-	assert_int_equal(fdt_property(buf, "preserved-data", &phys, 8), 0);	/* no blob-size */
+	assert_int_equal(fdt_property(buf, "preserved-data", &phys, 8),
+			 0); /* no blob-size */
 	assert_int_equal(fdt_end_node(buf), 0);
-	assert_int_equal(fdt_begin_node(buf, "LUO"), 0);	/* duplicate */
+	assert_int_equal(fdt_begin_node(buf, "LUO"), 0); /* duplicate */
 	assert_int_equal(fdt_end_node(buf), 0);
 	assert_int_equal(fdt_begin_node(buf, "extra"), 0);
 	assert_int_equal(fdt_property_string(buf, "unknown", "kept"), 0);
@@ -336,13 +345,14 @@ static void test_root_problems(void **state)
 		saw[3] |= strstr(is.v[i].msg, "no properties") != NULL;
 	}
 	assert_true(saw[0] && saw[1] && saw[2] && saw[3]);
-	assert_true(is.problems >= 4);	/* map length, blob-size, duplicate, "extra" */
+	assert_true(is.problems >= 4); /* map length, blob-size, duplicate, "extra" */
 	/* The unknown property is kept and typed by content. */
 	long extra = kho_fdt_child(&fdt, 0, "extra");
 	assert_true(extra > 0);
 	const struct kho_fdt_prop *p = kho_fdt_prop(&fdt, (size_t)extra, "unknown");
 	assert_non_null(p);
-	assert_int_equal(kho_prop_type(KHO_KIND_ROOT, &fdt, (size_t)extra, p), KHO_V_STRING);
+	assert_int_equal(kho_prop_type(KHO_KIND_ROOT, &fdt, (size_t)extra, p),
+			 KHO_V_STRING);
 	kho_root_info_free(&ri);
 	kho_issues_free(&is);
 	kho_fdt_free(&fdt);
@@ -359,13 +369,15 @@ static void test_prop_types(void **state)
 	long luo = kho_fdt_child(&fdt, 0, "LUO");
 	assert_true(luo > 0);
 	assert_int_equal(kho_prop_type(KHO_KIND_ROOT, &fdt, (size_t)luo,
-				       kho_fdt_prop(&fdt, (size_t)luo, "blob-size")), KHO_V_SIZE);
+				       kho_fdt_prop(&fdt, (size_t)luo, "blob-size")),
+			 KHO_V_SIZE);
 	assert_int_equal(kho_prop_type(KHO_KIND_ROOT, &fdt, 0,
 				       kho_fdt_prop(&fdt, 0, "preserved-memory-map")),
 			 KHO_V_PHYS);
 	/* The same name in an unknown FDT is not assumed to be an address. */
 	assert_int_equal(kho_prop_type(KHO_KIND_FDT, &fdt, 0,
-				       kho_fdt_prop(&fdt, 0, "preserved-memory-map")), KHO_V_RAW);
+				       kho_fdt_prop(&fdt, 0, "preserved-memory-map")),
+			 KHO_V_RAW);
 	char path[64];
 	assert_string_equal(kho_fdt_path(&fdt, (size_t)luo, path, sizeof(path)), "/LUO");
 	kho_fdt_free(&fdt);

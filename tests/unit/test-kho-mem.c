@@ -37,8 +37,14 @@ static const struct kho_build_session sessions[] = {
 static void build(enum kho_era era, struct kho_image *img)
 {
 	struct kho_build_params p = {
-		.era = era, .liveupdate_num = 2, .release = "7.2.0", .kexec_count = 2,
-		.serialized = true, .with_flb = true, .sessions = sessions, .nr_sessions = 3,
+		.era = era,
+		.liveupdate_num = 2,
+		.release = "7.2.0",
+		.kexec_count = 2,
+		.serialized = true,
+		.with_flb = true,
+		.sessions = sessions,
+		.nr_sessions = 3,
 	};
 
 	assert_int_equal(kho_build(&p, img), 0);
@@ -72,7 +78,8 @@ static void luo_info(const struct kho_image *img, struct kho_luo_info *li)
 static uint8_t *seg_at(struct kho_image *img, uint64_t phys)
 {
 	for (size_t i = 0; i < img->nr_segs; i++)
-		if (phys >= img->segs[i].phys && phys < img->segs[i].phys + img->segs[i].len)
+		if (phys >= img->segs[i].phys &&
+		    phys < img->segs[i].phys + img->segs[i].len)
 			return (uint8_t *)img->segs[i].data + (phys - img->segs[i].phys);
 	fail_msg("0x%llx not in the image", (unsigned long long)phys);
 	return NULL;
@@ -194,8 +201,11 @@ static void test_deep_map_counts(void **state)
 {
 	static const struct kho_build_file one = { .token = 1, .size = 4096 };
 	static const struct kho_build_session s = { "s", &one, 1 };
-	struct kho_build_params p = { .era = KHO_ERA_E6, .serialized = true, .sessions = &s,
-				      .nr_sessions = 1, .release = "x" };
+	struct kho_build_params p = { .era = KHO_ERA_E6,
+				      .serialized = true,
+				      .sessions = &s,
+				      .nr_sessions = 1,
+				      .release = "x" };
 	struct kho_image img;
 	struct kho_mem *m;
 	struct kho_fdt fdt;
@@ -235,7 +245,8 @@ static void test_deep_map_counts(void **state)
 	kho_image_free(&img);
 }
 
-typedef void (*breaker)(struct kho_image *img, const struct kho_luo_info *li, uint64_t *where);
+typedef void (*breaker)(struct kho_image *img, const struct kho_luo_info *li,
+			uint64_t *where);
 
 static void set_u64(uint8_t *p, uint64_t v)
 {
