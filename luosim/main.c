@@ -151,7 +151,10 @@ static int parse_mode(const char *s, enum luo_mode *mode)
 	return 0;
 }
 
-/* 0: run; >0: exit with that status now. */
+/* parse_options: --help or --version was handled, exit 0. */
+#define PARSED_EXIT_NOW 1000
+
+/* 0: run; PARSED_EXIT_NOW, or an exit status to leave with now. */
 /* popt allocates string arguments; they live until main returns. */
 static char *state, *kernel, *release;
 
@@ -182,12 +185,12 @@ static int parse_options(int argc, const char **argv, struct luosim_opts *o,
 	while ((rc = poptGetNextOpt(*pc)) > 0) {
 		if (rc == OPT_HELP) {
 			usage(stdout);
-			return 1000;
+			return PARSED_EXIT_NOW;
 		}
 		if (rc == OPT_VERSION) {
 			printf("luosim %s\n+FANOTIFY +SECCOMP_NOTIFY kernels: 6.19 7.2\n",
 			       PACKAGE_VERSION);
-			return 1000;
+			return PARSED_EXIT_NOW;
 		}
 	}
 	if (rc < -1) {
@@ -431,7 +434,7 @@ int main(int argc, char **argv)
 	if (ret) {
 		poptFreeContext(pc);
 		free_option_strings();
-		return ret == 1000 ? 0 : ret;
+		return ret == PARSED_EXIT_NOW ? 0 : ret;
 	}
 	/* The tree gets terminal signals itself; luosim reports how PROG ended. */
 	signal(SIGINT, SIG_IGN);
