@@ -156,13 +156,14 @@ static int parse_mode(const char *s, enum luo_mode *mode)
 
 /* 0: run; PARSED_EXIT_NOW, or an exit status to leave with now. */
 /* popt allocates string arguments; they live until main returns. */
-static char *state, *kernel, *release;
+static char *state, *kernel, *release, *boots_arg;
 
 static void free_option_strings(void)
 {
 	free(state);
 	free(kernel);
 	free(release);
+	free(boots_arg);
 }
 
 static int parse_options(int argc, const char **argv, struct luosim_opts *o,
@@ -172,7 +173,7 @@ static int parse_options(int argc, const char **argv, struct luosim_opts *o,
 	struct poptOption table[] = {
 		{ "state", 0, POPT_ARG_STRING, &state, 0, NULL, NULL },
 		{ "kernel", 0, POPT_ARG_STRING, &kernel, 0, NULL, NULL },
-		{ "boots", 0, POPT_ARG_INT, &boots, 0, NULL, NULL },
+		{ "boots", 0, POPT_ARG_STRING, &boots_arg, 0, NULL, NULL },
 		{ "share-net", 0, POPT_ARG_NONE, &share_net, 0, NULL, NULL },
 		{ "release", 0, POPT_ARG_STRING, &release, 0, NULL, NULL },
 		{ "help", 'h', POPT_ARG_NONE, NULL, OPT_HELP, NULL, NULL },
@@ -210,8 +211,16 @@ static int parse_options(int argc, const char **argv, struct luosim_opts *o,
 				kernel);
 		o->mode_given = true;
 	}
-	if (boots < 1)
-		return usage_error("%s", "--boots must be at least 1");
+	if (boots_arg) {
+		char *end;
+		long n = strtol(boots_arg, &end, 10);
+
+		if (*end || end == boots_arg || n < 1 || n > 1000000)
+			return usage_error(
+				"invalid --boots \"%s\" (a number of boots, at least 1)",
+				boots_arg);
+		boots = (int)n;
+	}
 	/* uname -r: at most 64 bytes, one word (it is stored as one in the handover). */
 	if (release && (!*release || strlen(release) > 64 || strpbrk(release, " \t\n")))
 		return usage_error("invalid --release \"%s\" (1 to 64 bytes, no spaces)",
