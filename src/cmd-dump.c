@@ -61,7 +61,11 @@ static const struct poptOption dump_options[] = {
 
 static int read_fd(int fd, uint8_t **data, size_t *len)
 {
-	size_t cap = 4096, n = 0;
+	struct stat st;
+	/* Regular files say their size (debugfs blobs too); pipes and kcore-like files grow. */
+	size_t cap = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+		     st.st_size < DUMP_MAX_INPUT ? (size_t)st.st_size + 1 : 4096;
+	size_t n = 0;
 	uint8_t *buf = malloc(cap);
 
 	if (!buf)

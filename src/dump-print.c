@@ -93,19 +93,45 @@ static void f_str(const char *key, int indent, const char *v)
 	out_string(PRINT_ANY, key, "\"%s\"\n", v);
 }
 
+static char *put_hex_byte(char *w, uint8_t b)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	*w++ = digits[b >> 4];
+	*w++ = digits[b & 0xf];
+	return w;
+}
+
+/* "0010  00 01 ...  |..|": built by hand, since printf per byte dominated big dumps. */
+static void hexdump_line(const uint8_t *v, size_t len, size_t off, int indent)
+{
+	char line[128], *w = line;
+
+	out_text("%*s%04zx ", indent, "", off);
+	for (size_t i = off; i < off + 16; i++) {
+		*w++ = ' ';
+		if (i < len) {
+			w = put_hex_byte(w, v[i]);
+		} else {
+			*w++ = ' ';
+			*w++ = ' ';
+		}
+	}
+	w = stpcpy(w, "  |");
+	for (size_t i = off; i < off + 16 && i < len; i++)
+		*w++ = v[i] >= 0x20 && v[i] < 0x7f ? (char)v[i] : '.';
+	strcpy(w, "|\n");
+	out_text("%s", line);
+}
+
 /* Multi-line hex dump in text, one hex string in JSON. */
 static void f_bytes(struct printer *p, const char *key, int indent, const uint8_t *v, size_t len)
 {
 	out_string(PRINT_JSON, key, NULL, hex_string(p, v, len));
-	for (size_t off = 0; off < len; off += 16) {
-		out_text("%*s%04zx ", indent, "", off);
-		for (size_t i = off; i < off + 16; i++)
-			out_text(i < len ? " %02x" : "   ", i < len ? v[i] : 0);
-		out_text("  |");
-		for (size_t i = off; i < off + 16 && i < len; i++)
-			out_text("%c", v[i] >= 0x20 && v[i] < 0x7f ? v[i] : '.');
-		out_text("|\n");
-	}
+	if (out_is_json())
+		return;
+	for (size_t off = 0; off < len; off += 16)
+		hexdump_line(v, len, off, indent);
 }
 
 static void print_issues(struct printer *p, const struct kho_issues *is, int indent)
@@ -223,9 +249,14 @@ static void prop_value(struct printer *p, enum kho_vtype t, const struct kho_fdt
 		break;
 	case KHO_V_RAW:
 		if (pr->len <= 16) {
-			for (uint32_t i = 0; i < pr->len; i++)
-				out_text(i ? " %02x" : "%02x", pr->val[i]);
-			out_text("\n");
+			char line[64], *w = line;
+			for (uint32_t i = 0; i < pr->len; i++) {
+				if (i)
+					*w++ = ' ';
+				w = put_hex_byte(w, pr->val[i]);
+			}
+			*w = '\0';
+			out_text("%s\n", line);
 			out_string(PRINT_JSON, "value", NULL, hex_string(p, pr->val, pr->len));
 		} else {
 			out_text("%u bytes\n", pr->len);

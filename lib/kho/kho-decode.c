@@ -31,7 +31,7 @@ bool kho_kind_is_fdt(enum kho_kind kind)
 
 static const char *const vtype_names[] = {
 	[KHO_V_EMPTY] = "empty", [KHO_V_STRING] = "string", [KHO_V_U32] = "u32",
-	[KHO_V_HEX32] = "u32", [KHO_V_U64] = "u64", [KHO_V_PHYS] = "phys",
+	[KHO_V_HEX32] = "hex32", [KHO_V_U64] = "u64", [KHO_V_PHYS] = "phys",
 	[KHO_V_SIZE] = "size", [KHO_V_VMALLOC] = "kho_vmalloc", [KHO_V_RAW] = "bytes",
 };
 
@@ -283,14 +283,31 @@ static void root_sub(const struct kho_fdt *fdt, size_t n, struct kho_root_sub *s
 			      "sub-node \"%s\" has neither \"fdt\" nor \"preserved-data\"", s->name);
 }
 
+static int cmp_sub_names(const void *a, const void *b)
+{
+	const struct kho_root_sub *x = *(const struct kho_root_sub *const *)a;
+	const struct kho_root_sub *y = *(const struct kho_root_sub *const *)b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : (x->node > y->node) - (x->node < y->node);
+}
+
+/* Sorted, so that thousands of sub-nodes cost n log n, not n squared. */
 static void check_duplicates(const struct kho_root_info *ri, const struct kho_fdt *fdt,
 			     struct kho_issues *is)
 {
+	const struct kho_root_sub **v = malloc(ri->nr_subs * sizeof(*v) + 1);
+
+	if (!v)
+		return;
 	for (size_t i = 0; i < ri->nr_subs; i++)
-		for (size_t j = 0; j < i; j++)
-			if (!strcmp(ri->subs[i].name, ri->subs[j].name))
-				kho_issue_add(is, KHO_PROBLEM, fdt->nodes[ri->subs[i].node].offset,
-					      "duplicate sub-node \"%s\"", ri->subs[i].name);
+		v[i] = &ri->subs[i];
+	qsort(v, ri->nr_subs, sizeof(*v), cmp_sub_names);
+	for (size_t i = 1; i < ri->nr_subs; i++)
+		if (!strcmp(v[i]->name, v[i - 1]->name))
+			kho_issue_add(is, KHO_PROBLEM, fdt->nodes[v[i]->node].offset,
+				      "duplicate sub-node \"%s\"", v[i]->name);
+	free(v);
 }
 
 /* Era by structure first (§1 decoder rules), the compatible only to refine. */
