@@ -203,7 +203,6 @@ static int parse_options(int argc, const char **argv, struct luosim_opts *o,
 	o->state_dir = state;
 	o->release = release;
 	o->share_net = share_net;
-	o->boots = boots;
 	if (kernel) {
 		if (parse_mode(kernel, &o->mode) < 0)
 			return usage_error(
@@ -221,6 +220,7 @@ static int parse_options(int argc, const char **argv, struct luosim_opts *o,
 				boots_arg);
 		boots = (int)n;
 	}
+	o->boots = boots;
 	/* uname -r: at most 64 bytes, one word (it is stored as one in the handover). */
 	if (release && (!*release || strlen(release) > 64 || strpbrk(release, " \t\n")))
 		return usage_error("invalid --release \"%s\" (1 to 64 bytes, no spaces)",
