@@ -151,15 +151,19 @@ static int parse_mode(const char *s, enum luo_mode *mode)
 	return 0;
 }
 
-/* 0: run; >0: exit with that status now. */
+/* parse_options: --help or --version was handled, exit 0. */
+#define PARSED_EXIT_NOW 1000
+
+/* 0: run; PARSED_EXIT_NOW, or an exit status to leave with now. */
 /* popt allocates string arguments; they live until main returns. */
-static char *state, *kernel, *release;
+static char *state, *kernel, *release, *boots_arg;
 
 static void free_option_strings(void)
 {
 	free(state);
 	free(kernel);
 	free(release);
+	free(boots_arg);
 }
 
 static int parse_options(int argc, const char **argv, struct luosim_opts *o,
@@ -169,7 +173,7 @@ static int parse_options(int argc, const char **argv, struct luosim_opts *o,
 	struct poptOption table[] = {
 		{ "state", 0, POPT_ARG_STRING, &state, 0, NULL, NULL },
 		{ "kernel", 0, POPT_ARG_STRING, &kernel, 0, NULL, NULL },
-		{ "boots", 0, POPT_ARG_INT, &boots, 0, NULL, NULL },
+		{ "boots", 0, POPT_ARG_STRING, &boots_arg, 0, NULL, NULL },
 		{ "share-net", 0, POPT_ARG_NONE, &share_net, 0, NULL, NULL },
 		{ "release", 0, POPT_ARG_STRING, &release, 0, NULL, NULL },
 		{ "help", 'h', POPT_ARG_NONE, NULL, OPT_HELP, NULL, NULL },
@@ -182,12 +186,12 @@ static int parse_options(int argc, const char **argv, struct luosim_opts *o,
 	while ((rc = poptGetNextOpt(*pc)) > 0) {
 		if (rc == OPT_HELP) {
 			usage(stdout);
-			return 1000;
+			return PARSED_EXIT_NOW;
 		}
 		if (rc == OPT_VERSION) {
 			printf("luosim %s\n+FANOTIFY +SECCOMP_NOTIFY kernels: 6.19 7.2\n",
 			       PACKAGE_VERSION);
-			return 1000;
+			return PARSED_EXIT_NOW;
 		}
 	}
 	if (rc < -1) {
@@ -199,7 +203,6 @@ static int parse_options(int argc, const char **argv, struct luosim_opts *o,
 	o->state_dir = state;
 	o->release = release;
 	o->share_net = share_net;
-	o->boots = boots;
 	if (kernel) {
 		if (parse_mode(kernel, &o->mode) < 0)
 			return usage_error(
@@ -207,8 +210,17 @@ static int parse_options(int argc, const char **argv, struct luosim_opts *o,
 				kernel);
 		o->mode_given = true;
 	}
-	if (boots < 1)
-		return usage_error("%s", "--boots must be at least 1");
+	if (boots_arg) {
+		char *end;
+		long n = strtol(boots_arg, &end, 10);
+
+		if (*end || end == boots_arg || n < 1 || n > 1000000)
+			return usage_error(
+				"invalid --boots \"%s\" (a number of boots, at least 1)",
+				boots_arg);
+		boots = (int)n;
+	}
+	o->boots = boots;
 	/* uname -r: at most 64 bytes, one word (it is stored as one in the handover). */
 	if (release && (!*release || strlen(release) > 64 || strpbrk(release, " \t\n")))
 		return usage_error("invalid --release \"%s\" (1 to 64 bytes, no spaces)",
@@ -431,7 +443,7 @@ int main(int argc, char **argv)
 	if (ret) {
 		poptFreeContext(pc);
 		free_option_strings();
-		return ret == 1000 ? 0 : ret;
+		return ret == PARSED_EXIT_NOW ? 0 : ret;
 	}
 	/* The tree gets terminal signals itself; luosim reports how PROG ended. */
 	signal(SIGINT, SIG_IGN);

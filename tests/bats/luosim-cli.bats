@@ -20,7 +20,9 @@ load luosim-helpers
 	run -125 "$LUOSIM" --kernel 6.1 true
 	assert_line --partial 'unknown kernel version "6.1"'
 	run -125 "$LUOSIM" --boots 0 true
-	assert_line --partial "--boots must be at least 1"
+	assert_line --partial 'invalid --boots "0"'
+	run -125 "$LUOSIM" --boots abc true
+	assert_line --partial 'invalid --boots "abc"'
 }
 
 @test "PROG's options pass through untouched" {

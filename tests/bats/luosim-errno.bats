@@ -405,9 +405,27 @@ teardown() {
 	done
 }
 
+@test "a 32-bit caller gets ENOTTY, and its reboot never reaches the kernel" {
+	local bin=$BATS_TEST_TMPDIR/luo-client32
+	"${CC:-cc}" -m32 -nostdlib -static -ffreestanding -fno-pic -fno-stack-protector -O1 \
+		-o "$bin" "$abs_top_srcdir/tests/progs/luo-client32.c" 2>/dev/null ||
+		skip "no 32-bit code generation here"
+	# Outside luosim it only proves the binary runs: no device (1), a wrong magic.
+	run "$bin"
+	[[ $status == 1 ]] || skip "this kernel cannot run i386 binaries (status $status)"
+	for MODE in "${MODES[@]}"; do
+		# Device opened (no 1), ENOTTY (2), reboot stopped by the filter (4).
+		run -6 client32 "$bin"
+	done
+}
+
+client32() {
+	"$LUOSIM" --kernel "$MODE" "$1"
+}
+
 # Not reproducible by the emulator, and so not tested here (see luosim(1)):
 # out-of-memory rows (ENOMEM, ENFILE), an unknown memfd seal (EOPNOTSUPP:
 # every seal defined today is accepted), a handler refusing FINISH (EBUSY:
 # only memfd exists), the frozen size of a preserved memfd (EPERM), readlink
 # of a session fd (it is a socket), the kexec lock (EBUSY), freeze and KHO
-# finalize failures, and 32-bit callers (ENOTTY: needs a 32-bit toolchain).
+# finalize failures.
