@@ -6,6 +6,7 @@
  */
 #include <elf.h>
 #include <errno.h>
+#include <libfdt.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -336,6 +337,120 @@ static void test_deep_broken(void **state)
 	run_broken(KHO_ERA_E6, break_nr_folios, "does not fit");
 }
 
+static void *page_seg(struct kho_image *img, uint64_t phys, size_t pages)
+{
+	struct kho_mem_seg *s = &img->segs[img->nr_segs++];
+
+	s->phys = phys;
+	s->len = pages * 4096;
+	s->data = calloc(pages, 4096);
+	assert_non_null(s->data);
+	return s->data;
+}
+
+/* luo-v2 (§4.4): the FDT points to a separately preserved {number, sessions, flbs}. */
+static void test_deep_luo_v2(void **state)
+{
+	struct kho_image img = { 0 };
+	struct kho_mem *m;
+	struct kho_luo_info li;
+	struct kho_issues is = { 0 };
+	struct kho_fdt fdt;
+	struct kho_deep d;
+	struct kho_error err;
+	char buf[4096];
+	uint64_t abi = 0x100000000ull, block = 0x100010000ull, flb = 0x100020000ull;
+
+	(void)state;
+	img.segs = calloc(3, sizeof(*img.segs));
+	uint64_t *hdr = page_seg(&img, abi, 1);
+	hdr[0] = 9;
+	hdr[1] = block;
+	hdr[2] = flb;
+	uint8_t *sb = page_seg(&img, block, 16);
+	sb[0] = 1;		     /* count */
+	strcpy((char *)sb + 8, "x"); /* no files */
+	uint8_t *fp = page_seg(&img, flb, 1);
+	fp[0] = 1; /* pgcnt */
+	fp[8] = 1; /* count */
+	strcpy((char *)fp + 16, "liveupdate-test-flb-v1");
+	fp[16 + 48] = 0x34; /* data */
+	fp[16 + 56] = 2;    /* count */
+
+	assert_int_equal(fdt_create(buf, sizeof(buf)), 0);
+	assert_int_equal(fdt_finish_reservemap(buf), 0);
+	assert_int_equal(fdt_begin_node(buf, ""), 0);
+	assert_int_equal(fdt_property_string(buf, "compatible", "luo-v2"), 0);
+	assert_int_equal(fdt_property(buf, "luo-abi-header", &abi, 8), 0);
+	assert_int_equal(fdt_end_node(buf), 0);
+	assert_int_equal(fdt_finish(buf), 0);
+	assert_int_equal(kho_fdt_parse(buf, fdt_totalsize(buf), &fdt, NULL), 0);
+	assert_int_equal(kho_luo_fdt_decode(&fdt, &li, &is), 0);
+	assert_int_equal(is.n, 0);
+	assert_int_equal(li.version, 2);
+	assert_true(li.has_abi_header);
+
+	assert_int_equal(kho_mem_from_image(&img, &m), 0);
+	assert_int_equal(kho_deep_luo(m, &li, &d, &err), 0);
+	assert_true(d.has_abi_header);
+	assert_int_equal(d.liveupdate_num, 9);
+	assert_string_equal(d.session_layout, "block");
+	assert_int_equal(d.nr_sessions, 1);
+	assert_string_equal(d.sessions[0].name, "x");
+	assert_int_equal(d.nr_flbs, 1);
+	assert_string_equal(d.flbs[0].name, "liveupdate-test-flb-v1");
+	assert_int_equal(d.flbs[0].data, 0x34);
+	assert_int_equal(d.flbs[0].count, 2);
+	kho_deep_free(&d);
+
+	fp[8] = 64; /* one more record than the page holds */
+	assert_int_equal(kho_deep_luo(m, &li, &d, &err), -EINVAL);
+	assert_int_equal(err.offset, flb + 8);
+	kho_deep_free(&d);
+	kho_mem_close(m);
+	kho_fdt_free(&fdt);
+	kho_image_free(&img);
+}
+
+/* kcore on large machines: more than PN_XNUM headers, the count in section 0. */
+static void test_elf_pn_xnum(void **state)
+{
+	size_t nr = 3, off = sizeof(Elf64_Ehdr);
+	size_t data = off + nr * sizeof(Elf64_Phdr) + sizeof(Elf64_Shdr);
+	uint8_t *buf = calloc(1, data + nr * 16);
+	Elf64_Ehdr *eh = (void *)buf;
+	Elf64_Shdr sh = { .sh_info = (Elf64_Word)nr };
+	struct kho_mem *m;
+	struct kho_error err;
+	uint8_t out[16];
+
+	(void)state;
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_ident[EI_DATA] =
+		__BYTE_ORDER == __LITTLE_ENDIAN ? ELFDATA2LSB : ELFDATA2MSB;
+	eh->e_phoff = off;
+	eh->e_phentsize = sizeof(Elf64_Phdr);
+	eh->e_phnum = PN_XNUM;
+	eh->e_shoff = off + nr * sizeof(Elf64_Phdr);
+	memcpy(buf + eh->e_shoff, &sh, sizeof(sh));
+	for (size_t i = 0; i < nr; i++) {
+		Elf64_Phdr ph = { .p_type = PT_LOAD,
+				  .p_offset = data + i * 16,
+				  .p_paddr = i == 1 ? UINT64_MAX : 0x1000 * (i + 1),
+				  .p_filesz = 16 };
+		memcpy(buf + off + i * sizeof(ph), &ph, sizeof(ph));
+		memset(buf + data + i * 16, (int)(0xa0 + i), 16);
+	}
+	assert_int_equal(kho_mem_open_buf(buf, data + nr * 16, &m, &err), 0);
+	assert_int_equal(kho_mem_nr_ranges(m), 2); /* p_paddr -1 is not RAM */
+	assert_int_equal(kho_mem_read(m, 0x3008, out, 8, &err), 0);
+	assert_int_equal(out[0], 0xa2);
+	assert_int_equal(kho_mem_read(m, 0x2000, out, 8, &err), -EINVAL);
+	kho_mem_close(m);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -343,6 +458,8 @@ int main(void)
 		cmocka_unit_test(test_deep_every_layout),
 		cmocka_unit_test(test_deep_map_counts),
 		cmocka_unit_test(test_deep_broken),
+		cmocka_unit_test(test_deep_luo_v2),
+		cmocka_unit_test(test_elf_pn_xnum),
 	};
 
 	return cmocka_run_group_tests_name("kho-mem", tests, NULL, NULL);
