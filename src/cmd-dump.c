@@ -35,7 +35,7 @@ static const struct {
 	{ "json", DUMP_JSON },
 };
 
-static char *opt_format, *opt_debugfs, *opt_memory, *opt_save, *opt_name;
+static char *opt_format, *opt_debugfs, *opt_memory, *opt_save, *opt_name, *opt_endian;
 static int opt_in, opt_out, opt_deep;
 
 static const struct poptOption dump_options[] = {
@@ -53,6 +53,8 @@ static const struct poptOption dump_options[] = {
 	{ "name", 'n', POPT_ARG_STRING, &opt_name, 0,
 	  "decode a single blob as the sub-blob NAME (LUO, kexec-metadata, ...)",
 	  "NAME" },
+	{ "endian", 'e', POPT_ARG_STRING, &opt_endian, 0,
+	  "byte order of the values: little or big (default: this machine's)", "ORDER" },
 	{ "debugfs", '\0', POPT_ARG_STRING, &opt_debugfs, 0,
 	  "the KHO debugfs directory (default /sys/kernel/debug/kho)", "DIR" },
 	{ "save", 's', POPT_ARG_STRING, &opt_save, 0,
@@ -547,6 +549,24 @@ static int parse_format(enum dump_format *fmt)
 	return LUOCTL_EXIT_USAGE;
 }
 
+/* Values are CPU-native: a dump from another architecture needs its byte order. */
+static int parse_endian(bool deep)
+{
+	if (!opt_endian)
+		return 0;
+	if (strcmp(opt_endian, "little") && strcmp(opt_endian, "big")) {
+		log_usage("unknown byte order \"%s\" (little or big)", opt_endian);
+		return LUOCTL_EXIT_USAGE;
+	}
+	kho_set_value_byte_order(!strcmp(opt_endian, "big"));
+	if (deep && !kho_value_byte_order_is_native()) {
+		log_usage(
+			"--deep reads memory records in this machine's byte order only");
+		return LUOCTL_EXIT_USAGE;
+	}
+	return 0;
+}
+
 static int check_options(int nargs, const char *arg)
 {
 	if (nargs > 1) {
@@ -636,6 +656,7 @@ static int run_dump(const struct luoctl_cmd *cmd, int argc, char *argv[])
 	rc = check_options(nargs, arg);
 	rc = rc ?: parse_format(&o.format);
 	o.deep = opt_deep || opt_memory;
+	rc = rc ?: parse_endian(o.deep);
 	if (!rc && opt_save) {
 		out_begin(o.format == DUMP_JSON, luoctl_pretty);
 		rc = run_save(opt_save);

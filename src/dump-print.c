@@ -208,9 +208,13 @@ static void prop_string_json(const uint8_t *v, uint32_t len)
 
 static void prop_vmalloc(const uint8_t *v)
 {
-	struct kho_vmalloc vm;
+	struct kho_vmalloc vm = {
+		.first = kho_load_u64(v),
+		.total_pages = kho_load_u32(v + 8),
+		.flags = kho_load_u16(v + 12),
+		.order = kho_load_u16(v + 14),
+	};
 
-	memcpy(&vm, v, sizeof(vm));
 	out_open_object("value");
 	out_hex(PRINT_ANY, "first", "first 0x%" PRIx64, vm.first);
 	out_u64(PRINT_ANY, "total_pages", ", %" PRIu64 " pages", vm.total_pages);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+#include <endian.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,12 +44,25 @@ const char *kho_vtype_name(enum kho_vtype t)
 	return vtype_names[t];
 }
 
+/* Values are CPU-native; a dump from a machine of the other byte order swaps them. */
+static bool swap_values;
+
+void kho_set_value_byte_order(bool big_endian)
+{
+	swap_values = big_endian != (__BYTE_ORDER == __BIG_ENDIAN);
+}
+
+bool kho_value_byte_order_is_native(void)
+{
+	return !swap_values;
+}
+
 uint64_t kho_load_u64(const void *p)
 {
 	uint64_t v;
 
 	memcpy(&v, p, sizeof(v));
-	return v;
+	return swap_values ? __builtin_bswap64(v) : v;
 }
 
 uint32_t kho_load_u32(const void *p)
@@ -55,7 +70,15 @@ uint32_t kho_load_u32(const void *p)
 	uint32_t v;
 
 	memcpy(&v, p, sizeof(v));
-	return v;
+	return swap_values ? __builtin_bswap32(v) : v;
+}
+
+uint16_t kho_load_u16(const void *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return swap_values ? __builtin_bswap16(v) : v;
 }
 
 void kho_issue_add(struct kho_issues *is, enum kho_severity sev, uint64_t offset,
@@ -581,7 +604,8 @@ int kho_kexec_metadata_decode(const void *buf, size_t len, struct kho_kexec_md_i
 	memcpy(&md, buf, sizeof(md));
 	memcpy(out->release, md.previous_release, sizeof(md.previous_release));
 	out->release[sizeof(md.previous_release)] = '\0';
-	out->kexec_count = md.kexec_count;
+	out->kexec_count = kho_load_u32((const uint8_t *)buf +
+					offsetof(struct kho_kexec_metadata, kexec_count));
 	return 0;
 }
 

@@ -78,9 +78,16 @@ const char *kho_vtype_name(enum kho_vtype t);
 enum kho_vtype kho_prop_type(enum kho_kind kind, const struct kho_fdt *fdt, size_t node,
 			     const struct kho_fdt_prop *p);
 
-/* CPU-native loads from unaligned bytes, as the kernel writes values. */
+/*
+ * Loads of property and record values from unaligned bytes. The kernel writes
+ * them CPU-native; for a dump taken on a machine of the other byte order, say
+ * which order the values are in (process-wide; the default is this machine's).
+ */
 uint64_t kho_load_u64(const void *p);
 uint32_t kho_load_u32(const void *p);
+uint16_t kho_load_u16(const void *p);
+void kho_set_value_byte_order(bool big_endian);
+bool kho_value_byte_order_is_native(void);
 
 /* ---- root ---- */
 

@@ -206,3 +206,19 @@ mkimage() {
 	run -1 "$LUOCTL" dump "$BATS_TEST_TMPDIR/empty"
 	assert_output --partial "is not a KHO directory"
 }
+
+@test "--endian reads values written by a machine of the other byte order" {
+	mkimage E5
+	run -0 "$LUOCTL" dump -j "$IMG/out/sub_fdts/LUO"
+	echo "$output" | jq -e '.blobs[0].luo.liveupdate_number == 1'
+	run -0 "$LUOCTL" dump -j --endian big "$IMG/out/sub_fdts/LUO"
+	echo "$output" | jq -e '.blobs[0].luo.liveupdate_number == 72057594037927936'
+	# a big-endian machine's value, read with --endian big, is the same number
+	printf 'luo-v5\0\0\0\0\0\0\0\0\0\x2a%.0s' > "$BATS_TEST_TMPDIR/be"
+	head -c 16 /dev/zero >> "$BATS_TEST_TMPDIR/be"
+	run -0 "$LUOCTL" dump -j --endian big --name LUO "$BATS_TEST_TMPDIR/be"
+	echo "$output" | jq -e '.blobs[0].luo.liveupdate_number == 42'
+	run -2 "$LUOCTL" dump --endian big --deep "$IMG"
+	assert_output --partial "this machine's byte order only"
+	run -2 "$LUOCTL" dump --endian middle "$IMG"
+}
