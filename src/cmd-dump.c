@@ -528,6 +528,15 @@ static size_t print_dts(const struct dump_input *in)
 	return problems;
 }
 
+/* Data goes to stdout: a full disk must not look like a successful dump. */
+static int finish_stdout(void)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	log_errno(errno ? errno : EIO, "cannot write the output");
+	return LUOCTL_EXIT_FAILED;
+}
+
 /* ---- options ---- */
 
 static int parse_format(enum dump_format *fmt)
@@ -626,6 +635,7 @@ static int dump(const char *arg, struct dump_opts *o)
 	}
 	if (o->format == DUMP_DTS) {
 		problems = print_dts(&in);
+		rc = finish_stdout();
 	} else {
 		out_begin(o->format == DUMP_JSON, luoctl_pretty);
 		problems = dump_print(&in, o);

@@ -222,3 +222,12 @@ mkimage() {
 	assert_output --partial "this machine's byte order only"
 	run -2 "$LUOCTL" dump --endian middle "$IMG"
 }
+
+@test "a write error on stdout fails the dump in every format" {
+	[ -w /dev/full ] || skip "no /dev/full"
+	mkimage E6
+	for fmt in text dts json; do
+		run -1 sh -c '"$0" dump --format "$1" "$2" > /dev/full' "$LUOCTL" $fmt "$IMG/out/fdt"
+		assert_output --partial "cannot write the output: No space left on device"
+	done
+}
