@@ -384,13 +384,13 @@ static void print_deep_session(const struct kho_deep_session *s)
 static void print_deep_flb(const struct kho_deep *d)
 {
 	out_open_object("flb");
-	out_hex(PRINT_ANY, "phys", "  FLB page 0x%" PRIx64, d->flb_pa);
+	out_hex(PRINT_ANY, "phys", "    FLB page 0x%" PRIx64, d->flb_pa);
 	out_u64(PRINT_ANY, "pgcnt", ": pgcnt %" PRIu64, d->flb_pgcnt);
 	out_u64(PRINT_ANY, "count", ", %" PRIu64 " records\n", d->flb_count);
 	out_open_array("records");
 	for (size_t i = 0; i < d->nr_flbs; i++) {
 		out_open_object(NULL);
-		out_string(PRINT_ANY, "name", "    %s", d->flbs[i].name);
+		out_string(PRINT_ANY, "name", "      %s", d->flbs[i].name);
 		out_hex(PRINT_ANY, "data", ": data 0x%" PRIx64, d->flbs[i].data);
 		out_u64(PRINT_ANY, "count", ", count %" PRIu64 "\n", d->flbs[i].count);
 		out_close_object();
