@@ -8,6 +8,7 @@ load luosim-helpers
 setup() {
 	STATE=$BATS_TEST_TMPDIR/state
 	[ -x "$CLIENT" ] || skip "tests/progs/luo-client is not built"
+	command -v jq >/dev/null || skip "jq is not installed (JSON checks)"
 }
 
 # kexec_with_session MODE: one boot that preserves memfd token 3 (5000 bytes) in

@@ -9,6 +9,10 @@ setup() {
 	IMG="$BATS_TEST_TMPDIR/img"
 }
 
+need_jq() {
+	command -v jq >/dev/null || skip "jq is not installed (JSON checks)"
+}
+
 # mkimage ERA [more kho-mkimage options]: a serialized hand-over with two sessions.
 mkimage() {
 	local era=$1
@@ -74,6 +78,7 @@ mkimage() {
 }
 
 @test "JSON is valid, keeps every property, and matches the schema's keys" {
+	need_jq
 	mkimage E5 --reserve-mem r1:0x50000000:0x100000
 	run -0 "$LUOCTL" dump --format json "$IMG"
 	echo "$output" | jq -e '.valid == true and .side == "out"'
@@ -88,6 +93,7 @@ mkimage() {
 }
 
 @test "--deep follows the addresses into the memory image" {
+	need_jq
 	mkimage E2
 	run -0 "$LUOCTL" dump --deep --memory "$IMG/memory.elf" "$IMG"
 	assert_output --partial "session \"vm0\": 1 files"
@@ -121,6 +127,7 @@ mkimage() {
 }
 
 @test "--save copies a debugfs tree that dump reads back the same" {
+	need_jq
 	mkimage E2 --side in
 	"$MKIMAGE" --era E2 --number 2 --count 2 "$IMG"	# this boot's out/ next to in/
 	run -0 "$LUOCTL" dump --debugfs "$IMG" --save "$BATS_TEST_TMPDIR/saved"
@@ -208,6 +215,7 @@ mkimage() {
 }
 
 @test "--endian reads values written by a machine of the other byte order" {
+	need_jq
 	mkimage E5
 	run -0 "$LUOCTL" dump -j "$IMG/out/sub_fdts/LUO"
 	echo "$output" | jq -e '.blobs[0].luo.liveupdate_number == 1'
