@@ -139,13 +139,8 @@ static int run_create(const struct luoctl_cmd *cmd, int argc, char *argv[])
 {
 	struct create_job job = { .target_fd = -1, .sessionfd = -1,
 				  .ready = { .fd = -1 } };
-	poptContext ctx;
-	int rc = luoctl_parse(cmd, options, argc, argv, &ctx);
+	int rc = session_parse(cmd, options, argc, argv, NULL, &job.name, &job.prog);
 
-	if (rc)
-		return rc;
-	rc = split_name_and_prog(ctx, true, &job.name, &job.prog);
-	poptFreeContext(ctx);
 	if (rc == 0)
 		rc = check_job(&job);
 	if (rc == 0)
@@ -167,6 +162,7 @@ static int run_create(const struct luoctl_cmd *cmd, int argc, char *argv[])
 	preserve_args_free(&preserve_args);
 	ready_args_free(&ready_args);
 	free(session_fd_arg);
+	session_parse_free();
 	return rc;
 }
 

@@ -184,13 +184,9 @@ static int run_finish(const struct luoctl_cmd *cmd, int argc, char *argv[])
 {
 	struct finish_job job = { .fd = -1 };
 	struct held_session tokens = { 0 };
-	poptContext ctx;
-	int rc = luoctl_parse(cmd, options, argc, argv, &ctx);
+	int rc = session_parse(cmd, options, argc, argv, &session_fd_arg,
+			       &job.name, &job.prog);
 
-	if (rc)
-		return rc;
-	rc = split_name_and_prog(ctx, !session_fd_arg, &job.name, &job.prog);
-	poptFreeContext(ctx);
 	if (rc == 0)
 		rc = check_job(&job);
 	/* Keep the tokens: the entry leaves LUOCTL_SESSIONS when the session is finished. */
@@ -212,6 +208,7 @@ static int run_finish(const struct luoctl_cmd *cmd, int argc, char *argv[])
 	free(tokens.tokens);
 	session_env_free(&job.env);
 	free(session_fd_arg);
+	session_parse_free();
 	return rc;
 }
 

@@ -129,13 +129,9 @@ static void report(const struct preserve_job *job)
 static int run_preserve(const struct luoctl_cmd *cmd, int argc, char *argv[])
 {
 	struct preserve_job job = { .ready = { .fd = -1 } };
-	poptContext ctx;
-	int rc = luoctl_parse(cmd, options, argc, argv, &ctx);
+	int rc = session_parse(cmd, options, argc, argv, &session_fd_arg,
+			       &job.name, &job.prog);
 
-	if (rc)
-		return rc;
-	rc = split_name_and_prog(ctx, !session_fd_arg, &job.name, &job.prog);
-	poptFreeContext(ctx);
 	if (rc == 0)
 		rc = check_job(&job);
 	if (rc == 0)
@@ -151,6 +147,7 @@ static int run_preserve(const struct luoctl_cmd *cmd, int argc, char *argv[])
 	preserve_args_free(&preserve_args);
 	ready_args_free(&ready_args);
 	free(session_fd_arg);
+	session_parse_free();
 	return rc;
 }
 

@@ -606,13 +606,8 @@ static void free_options(void)
 static int run_retrieve(const struct luoctl_cmd *cmd, int argc, char *argv[])
 {
 	struct retrieve_job job = { .session_target = -1, .sessionfd = -1 };
-	poptContext ctx;
-	int rc = luoctl_parse(cmd, options, argc, argv, &ctx);
+	int rc = session_parse(cmd, options, argc, argv, NULL, &job.name, &job.prog);
 
-	if (rc)
-		return rc;
-	rc = split_name_and_prog(ctx, true, &job.name, &job.prog);
-	poptFreeContext(ctx);
 	if (rc == 0)
 		rc = check_options(&job);
 	if (rc == 0)
@@ -637,6 +632,7 @@ static int run_retrieve(const struct luoctl_cmd *cmd, int argc, char *argv[])
 	}
 	free_job(&job);
 	free_options();
+	session_parse_free();
 	return rc;
 }
 

@@ -700,23 +700,75 @@ int chain_exec(struct session_env *env, struct ready_signal *r, char *const argv
 	return rc;
 }
 
-int split_name_and_prog(poptContext ctx, bool want_name, const char **name,
-			char ***prog)
-{
-	const char **args = luoctl_args(ctx, NULL);
+/* The argv of a second parse (options after NAME); its tail is PROG until the exec. */
+static char **reparsed_argv;
 
+static bool is_option(const char *arg)
+{
+	return arg && arg[0] == '-' && arg[1] && strcmp(arg, "--") != 0;
+}
+
+/* Options may also follow NAME: parse what comes after it once more. */
+static int parse_after_name(const struct luoctl_cmd *cmd, const struct poptOption *opts,
+			    const char **rest, const char ***args)
+{
+	size_t n = 0;
+	poptContext ctx;
+	int rc;
+
+	while (rest[n])
+		n++;
+	reparsed_argv = calloc(n + 2, sizeof(*reparsed_argv));
+	if (!reparsed_argv) {
+		log_errno(ENOMEM, "cannot parse the command line");
+		return LUOCTL_EXIT_FAILED;
+	}
+	reparsed_argv[0] = (char *)cmd->name;
+	memcpy(reparsed_argv + 1, rest, n * sizeof(*rest));
+	rc = luoctl_parse(cmd, opts, (int)n + 1, reparsed_argv, &ctx);
+	if (rc)
+		return rc;
+	*args = luoctl_args(ctx, NULL);
+	poptFreeContext(ctx);
+	return 0;
+}
+
+int session_parse(const struct luoctl_cmd *cmd, const struct poptOption *opts, int argc,
+		  char *argv[], char *const *name_unless, const char **name, char ***prog)
+{
+	bool want_name;
+	const char **args;
+	poptContext ctx;
+	int rc = luoctl_parse(cmd, opts, argc, argv, &ctx);
+
+	if (rc)
+		return rc;
+	args = luoctl_args(ctx, NULL);
+	poptFreeContext(ctx);
 	*name = NULL;
+	want_name = !name_unless || !*name_unless;
 	if (want_name) {
 		if (!args[0] || strcmp(args[0], "--") == 0) {
 			log_usage("no session name given");
 			return LUOCTL_EXIT_USAGE;
 		}
 		*name = *args++;
+		if (is_option(args[0])) {
+			rc = parse_after_name(cmd, opts, args, &args);
+			if (rc)
+				return rc;
+		}
 	}
 	if (args[0] && strcmp(args[0], "--") == 0)
 		args++;
 	*prog = (char **)args;
 	return 0;
+}
+
+void session_parse_free(void)
+{
+	free(reparsed_argv);
+	reparsed_argv = NULL;
 }
 
 void free_argv_option(char **argv)

@@ -13,6 +13,7 @@
 #include <popt.h>
 
 #include "luo-abi.h"
+#include "luoctl.h"
 
 #define SESSIONS_ENV "LUOCTL_SESSIONS"
 
@@ -106,11 +107,14 @@ void ready_revoke(struct ready_signal *r);
 int chain_exec(struct session_env *env, struct ready_signal *r, char *const argv[]);
 
 /*
- * NAME [--] [PROG ARGS...] after the options: *name gets args[0] (NULL if
- * want_name is false), *prog what follows, without a leading "--".
+ * Parse a session command line: [OPTIONS] NAME [OPTIONS] [--] [PROG [ARG...]]
+ * (no NAME when name_unless points to an option that was given, e.g. --session-fd). *prog never starts with "--" and is
+ * never NULL; it stays valid until session_parse_free(). Returns 0 or an
+ * exit status after printing why.
  */
-int split_name_and_prog(poptContext ctx, bool want_name, const char **name,
-			char ***prog);
+int session_parse(const struct luoctl_cmd *cmd, const struct poptOption *opts, int argc,
+		  char *argv[], char *const *name_unless, const char **name, char ***prog);
+void session_parse_free(void);
 
 /* Free a NULL-terminated array that popt's POPT_ARG_ARGV built. */
 void free_argv_option(char **argv);
