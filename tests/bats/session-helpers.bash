@@ -1,0 +1,34 @@
+# Shared by the session-*.bats files (issue 4): luoctl runs inside luosim, one
+# simulated machine per test and kernel mode, its state under the test's tmpdir.
+# Every test that talks to LUO runs once per kernel mode in KERNELS.
+
+KERNELS="6.19 7.2"
+
+session_setup() {
+	[ -x "$LUOSIM" ] || fail "luosim is not built at $LUOSIM: these tests need it"
+	W="$BATS_TEST_TMPDIR"
+	export W
+	# Start every chain clean: nothing inherited from the caller's environment.
+	unset LUOCTL_SESSIONS LISTEN_FDS LISTEN_PID LISTEN_FDNAMES LISTEN_PIDFDID
+	# The fd-listing helper: the fds of the process that runs it, sorted, one line.
+	printf '#!/bin/sh\nls /proc/$$/fd | sort -n | tr "\\n" " "; echo\n' > "$W/fds"
+	chmod +x "$W/fds"
+}
+
+# boot KERNEL PROG [ARG...]: one boot of this test's machine in that kernel mode.
+# fd 3 (bats' own) is closed so fd layouts are the same as from a plain shell.
+boot() {
+	local kernel=$1
+	shift
+	"$LUOSIM" --state "$W/state-$kernel" --kernel "$kernel" -- "$@" 3>&-
+}
+
+# boot_sh KERNEL SCRIPT: the same, running a shell script (LUOCTL, LUOSIM, W exported).
+boot_sh() {
+	boot "$1" sh -c "$2"
+}
+
+# random_file PATH SIZE: SIZE bytes of random data.
+random_file() {
+	head -c "$2" /dev/urandom > "$1"
+}
