@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Access to the process whose system call is being served: its memory
+ * (process_vm_readv/writev) and its fd table (pidfd_getfd, SECCOMP ADDFD).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "luosim.h"
+
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
+
+/* req.pid is a thread id: PIDFD_THREAD (6.9+) lets pidfd_open take it. */
+static int call_pidfd(struct luo_call *c)
+{
+	if (c->pidfd >= 0)
+		return c->pidfd;
+	c->pidfd = syscall(SYS_pidfd_open, c->tid, PIDFD_THREAD);
+	if (c->pidfd < 0)
+		return -errno;
+	return c->pidfd;
+}
+
+int call_read(struct luo_call *c, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec local = { buf, len };
+	struct iovec remote = { (void *)(uintptr_t)addr, len };
+	ssize_t n = process_vm_readv(c->tid, &local, 1, &remote, 1, 0);
+
+	return n == (ssize_t)len ? 0 : -EFAULT;
+}
+
+int call_write(struct luo_call *c, uint64_t addr, const void *buf, size_t len)
+{
+	struct iovec local = { (void *)buf, len };
+	struct iovec remote = { (void *)(uintptr_t)addr, len };
+	ssize_t n = process_vm_writev(c->tid, &local, 1, &remote, 1, 0);
+
+	return n == (ssize_t)len ? 0 : -EFAULT;
+}
+
+int call_getfd(struct luo_call *c, int fd)
+{
+	int pidfd = call_pidfd(c);
+	int copy;
+
+	if (pidfd < 0)
+		return pidfd;
+	if (fd < 0)
+		return -EBADF;
+	copy = syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	return copy < 0 ? -errno : copy;
+}
+
+int call_addfd(struct luo_call *c, int srcfd, bool send, unsigned int newfd_flags)
+{
+	struct seccomp_notif_addfd add = {
+		.id = c->id,
+		.flags = send ? SECCOMP_ADDFD_FLAG_SEND : 0,
+		.srcfd = srcfd,
+		.newfd = 0,
+		.newfd_flags = newfd_flags,
+	};
+	int fd = ioctl(c->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+
+	return fd < 0 ? -errno : fd;
+}
+
+bool call_valid(struct luo_call *c)
+{
+	return ioctl(c->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &c->id) == 0;
+}
+
+/*
+ * The kernel reserves the new fd before any other check, so EMFILE wins over
+ * every error of an fd-returning ioctl. Only consulted on error paths: is
+ * there no free slot below the caller's RLIMIT_NOFILE?
+ */
+bool call_fd_table_full(struct luo_call *c)
+{
+	struct rlimit rl;
+	char path[64];
+	struct dirent *d;
+	DIR *dir;
+	size_t limit, nr_open = 0;
+
+	if (prlimit(c->tid, RLIMIT_NOFILE, NULL, &rl) < 0)
+		return false;
+	limit = rl.rlim_cur;
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)c->tid);
+	dir = opendir(path);
+	if (!dir)
+		return false;
+	while ((d = readdir(dir)))
+		if (d->d_name[0] != '.' && strtoul(d->d_name, NULL, 10) < limit)
+			nr_open++;
+	closedir(dir);
+	/* The table is full when every number below the limit is taken. */
+	return nr_open >= limit;
+}
+
+void call_done(struct luo_call *c)
+{
+	if (c->pidfd >= 0)
+		close(c->pidfd);
+	c->pidfd = -1;
+}

@@ -1,0 +1,506 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * One boot of the simulated machine: the supervisor builds the namespaces,
+ * starts the tree, answers every trapped call (LUO ioctls, kexec loads,
+ * reboot) and, on a simulated kexec, writes the handover and ends the boot.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/reboot.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/fanotify.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sandbox.h"
+#include "supervisor.h"
+
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP 1
+#endif
+#ifndef FAN_DENY_ERRNO
+#define FAN_DENY_ERRNO(err) (FAN_DENY | ((((__u32)(err)) & 0xff) << 24))
+#endif
+#define KEXEC_FILE_UNLOAD 0x1
+#define KEXEC_FILE_ON_CRASH 0x2
+#define KEXEC_FILE_NO_INITRAMFS 0x4
+#define KEXEC_ON_CRASH 0x1
+
+enum kexec_image { IMAGE_NONE, IMAGE_FILE, IMAGE_SEGMENTS };
+
+struct sup {
+	const struct boot_config *cfg;
+	struct luo_emu emu;
+	struct seccomp_notif_sizes sizes;
+	struct seccomp_notif *req;
+	struct seccomp_notif_resp *resp;
+	int listener, fan, epfd, init_pidfd;
+	pid_t init;
+	enum kexec_image image;
+	bool kexec, tree_done;
+	int init_status;
+};
+
+/* epoll tags for the non-session fds; sessions are tagged by their pointer. */
+static char tag_listener, tag_fan, tag_init;
+
+/* ---- replies ---- */
+
+static void reply(struct sup *s, int err, bool cont)
+{
+	memset(s->resp, 0, s->sizes.seccomp_notif_resp);
+	s->resp->id = s->req->id;
+	s->resp->error = err;
+	s->resp->flags = cont ? SECCOMP_USER_NOTIF_FLAG_CONTINUE : 0;
+	/* ENOENT: the caller is gone (killed, or already answered by ADDFD|SEND). */
+	ioctl(s->listener, SECCOMP_IOCTL_NOTIF_SEND, s->resp);
+}
+
+/* ---- trapped ioctl ---- */
+
+static void serve_ioctl(struct sup *s, struct luo_call *c)
+{
+	const struct seccomp_data *d = &s->req->data;
+	uint32_t request = (uint32_t)d->args[1];
+	struct luo_session *session = NULL;
+	bool device = false;
+	struct stat st;
+	int fd, err;
+
+	fd = call_getfd(c, (int)d->args[0]);
+	if (fd < 0) {
+		/* Not our object (or a bad fd): the real ioctl answers. */
+		reply(s, 0, true);
+		return;
+	}
+	if (fstat(fd, &st) == 0) {
+		device = st.st_dev == s->emu.dev_dev && st.st_ino == s->emu.dev_ino;
+		if (!device)
+			session = emu_find_by_inode(&s->emu, st.st_dev, st.st_ino);
+	}
+	close(fd);
+	if (!device && !session) {
+		reply(s, 0, true);
+		return;
+	}
+	err = device ? emu_device_ioctl(&s->emu, c, request, d->args[2]) :
+		       emu_session_ioctl(&s->emu, c, session, request, d->args[2]);
+	reply(s, err, false);
+}
+
+/* ---- kexec loading and reboot (emulator-notes §11) ---- */
+
+/*
+ * The simulated machine's root holds CAP_SYS_BOOT; any other user does not.
+ * (The real capability is dropped from the whole tree as a safety net.)
+ */
+static bool caller_is_root(pid_t tid)
+{
+	char path[64], line[128];
+	unsigned int ruid, euid = 1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Uid: %u %u", &ruid, &euid) == 2)
+			break;
+	fclose(f);
+	return euid == 0;
+}
+
+static void set_image(struct sup *s, enum kexec_image image)
+{
+	s->image = image;
+	sandbox_write_file(KEXEC_LOADED, image == IMAGE_NONE ? "0\n" : "1\n");
+}
+
+static int check_fd(struct luo_call *c, int fd)
+{
+	int copy = call_getfd(c, fd);
+
+	if (copy < 0)
+		return -EBADF;
+	close(copy);
+	return 0;
+}
+
+static int serve_kexec_file_load(struct sup *s, struct luo_call *c)
+{
+	const struct seccomp_data *d = &s->req->data;
+	unsigned long flags = d->args[4];
+	int err;
+
+	if (!caller_is_root(c->tid))
+		return -EPERM;
+	if (flags & ~(KEXEC_FILE_UNLOAD | KEXEC_FILE_ON_CRASH | KEXEC_FILE_NO_INITRAMFS))
+		return -EINVAL;
+	/* A crash kernel is not what reboot(KEXEC) starts. */
+	if (flags & KEXEC_FILE_ON_CRASH)
+		return 0;
+	if (flags & KEXEC_FILE_UNLOAD) {
+		set_image(s, IMAGE_NONE);
+		return 0;
+	}
+	err = check_fd(c, (int)d->args[0]);
+	if (!err && !(flags & KEXEC_FILE_NO_INITRAMFS))
+		err = check_fd(c, (int)d->args[1]);
+	if (!err)
+		set_image(s, IMAGE_FILE);
+	return err;
+}
+
+static int serve_kexec_load(struct sup *s, struct luo_call *c)
+{
+	const struct seccomp_data *d = &s->req->data;
+
+	if (!caller_is_root(c->tid))
+		return -EPERM;
+
+	if (d->args[3] & KEXEC_ON_CRASH)
+		return 0;
+	/* The user-space loader carries no KHO data (luo-uapi.md §18.2). */
+	set_image(s, d->args[1] ? IMAGE_SEGMENTS : IMAGE_NONE);
+	return 0;
+}
+
+static int serve_reboot(struct sup *s, struct luo_call *c)
+{
+	const struct seccomp_data *d = &s->req->data;
+	uint32_t magic1 = d->args[0], magic2 = d->args[1], cmd = d->args[2];
+
+	if (!caller_is_root(c->tid))
+		return -EPERM;
+	if (magic1 != LINUX_REBOOT_MAGIC1 ||
+	    (magic2 != LINUX_REBOOT_MAGIC2 && magic2 != LINUX_REBOOT_MAGIC2A &&
+	     magic2 != LINUX_REBOOT_MAGIC2B && magic2 != LINUX_REBOOT_MAGIC2C))
+		return -EINVAL;
+	/* The simulated machine only ever does live updates. */
+	if (cmd != LINUX_REBOOT_CMD_KEXEC)
+		return -EPERM;
+	if (s->image == IMAGE_NONE)
+		return -EINVAL;
+	if (!call_valid(c))
+		return -EINTR;
+	s->kexec = true;
+	return 0;
+}
+
+static void serve_one(struct sup *s)
+{
+	struct luo_call c = { .listener = s->listener, .pidfd = -1 };
+	int err;
+
+	memset(s->req, 0, s->sizes.seccomp_notif);
+	if (ioctl(s->listener, SECCOMP_IOCTL_NOTIF_RECV, s->req) < 0)
+		return;
+	c.id = s->req->id;
+	c.tid = s->req->pid;
+	switch (s->req->data.nr) {
+	case __NR_ioctl:
+		serve_ioctl(s, &c);
+		break;
+	case __NR_kexec_file_load:
+		reply(s, serve_kexec_file_load(s, &c), false);
+		break;
+	case __NR_kexec_load:
+		reply(s, serve_kexec_load(s, &c), false);
+		break;
+	case __NR_reboot:
+		err = serve_reboot(s, &c);
+		/* A successful kexec never returns to the caller: it dies with the tree. */
+		if (err)
+			reply(s, err, false);
+		break;
+	default:
+		/* Never CONTINUE anything but ioctls: a stray trap must not reach the kernel. */
+		reply(s, -ENOSYS, false);
+	}
+	call_done(&c);
+}
+
+/* ---- the device: exclusive open through fanotify (emulator-notes §10.3) ---- */
+
+static int setup_fanotify(struct sup *s)
+{
+	struct stat st;
+
+	if (stat(LUO_DEVICE_PATH, &st) < 0)
+		return -errno;
+	s->emu.dev_dev = st.st_dev;
+	s->emu.dev_ino = st.st_ino;
+	s->fan = fanotify_init(FAN_CLASS_PRE_CONTENT | FAN_CLOEXEC,
+			       O_RDONLY | O_CLOEXEC | O_LARGEFILE);
+	if (s->fan < 0)
+		return -errno;
+	if (fanotify_mark(s->fan, FAN_MARK_ADD, FAN_OPEN_PERM | FAN_CLOSE, AT_FDCWD,
+			  LUO_DEVICE_PATH) < 0)
+		return -errno;
+	return 0;
+}
+
+static uint32_t open_verdict(struct sup *s)
+{
+	/* A failed deserialization is remembered; the in-use flag is reset (§6.2). */
+	if (s->emu.deser_error && s->cfg->mode == LUO_MODE_7_2)
+		return FAN_DENY_ERRNO(-s->emu.deser_error);
+	if (s->emu.dev_busy)
+		return FAN_DENY_ERRNO(EBUSY);
+	s->emu.dev_busy = true;
+	return FAN_ALLOW;
+}
+
+static void serve_fanotify(struct sup *s)
+{
+	char buf[4096] __attribute__((aligned(8)));
+	ssize_t len = read(s->fan, buf, sizeof(buf));
+	struct fanotify_event_metadata *m = (void *)buf;
+
+	for (; len > 0 && FAN_EVENT_OK(m, len); m = FAN_EVENT_NEXT(m, len)) {
+		if (m->mask & FAN_OPEN_PERM) {
+			struct fanotify_response r = { .fd = m->fd, .response = open_verdict(s) };
+
+			if (write(s->fan, &r, sizeof(r)) < 0)
+				perror("luosim: fanotify response");
+		}
+		if (m->mask & FAN_CLOSE)
+			s->emu.dev_busy = false;
+		if (m->fd >= 0)
+			close(m->fd);
+	}
+}
+
+/* ---- the loop ---- */
+
+static int watch(struct sup *s, int fd, void *tag)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = tag };
+
+	return epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static void reap_init(struct sup *s)
+{
+	int st;
+
+	if (waitpid(s->init, &st, 0) == s->init)
+		s->init_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	s->tree_done = true;
+}
+
+static void dispatch(struct sup *s, struct epoll_event *ev)
+{
+	if (ev->data.ptr == &tag_listener) {
+		if (ev->events & EPOLLIN)
+			serve_one(s);
+		else
+			epoll_ctl(s->epfd, EPOLL_CTL_DEL, s->listener, NULL);
+	} else if (ev->data.ptr == &tag_fan) {
+		serve_fanotify(s);
+	} else if (ev->data.ptr == &tag_init) {
+		reap_init(s);
+	} else {
+		emu_session_released(&s->emu, ev->data.ptr);
+	}
+}
+
+static void run_loop(struct sup *s)
+{
+	struct epoll_event ev;
+
+	/*
+	 * One event at a time: serving a call may release a session whose
+	 * hang-up would otherwise still sit in a batch already fetched.
+	 */
+	while (!s->tree_done && !s->kexec) {
+		int n = epoll_wait(s->epfd, &ev, 1, -1);
+
+		if (n < 0 && errno != EINTR)
+			break;
+		if (n == 1)
+			dispatch(s, &ev);
+	}
+}
+
+/* ---- the kexec ---- */
+
+/* Sessions whose last fd was closed just before the reboot are not carried. */
+static void prune_released(struct sup *s)
+{
+	for (size_t i = 0; i < s->emu.nr_sessions;) {
+		struct luo_session *ses = s->emu.sessions[i];
+		struct pollfd p = { .fd = ses->kept, .events = POLLIN };
+
+		if (ses->kept >= 0 && poll(&p, 1, 0) == 1 && (p.revents & POLLHUP))
+			emu_session_released(&s->emu, ses);
+		else
+			i++;
+	}
+}
+
+static int do_kexec(struct sup *s)
+{
+	struct luosim_handover h = {
+		.mode = s->cfg->mode,
+		.boot = s->cfg->boot + 1,
+		.kexec_count = s->cfg->kexec_count + 1,
+		.carries_luo = s->image == IMAGE_FILE,
+	};
+	int err;
+
+	prune_released(s);
+	/* The whole machine stops, as a real kexec does. */
+	kill(s->init, SIGKILL);
+	reap_init(s);
+	if (!h.carries_luo)
+		h.boot = 1;
+	snprintf(h.release, sizeof(h.release), "%s", s->cfg->release);
+	err = state_write_handover(s->cfg->state_dir, &h, &s->emu);
+	if (err)
+		luosim_errno(-err, "cannot write the handover to the state directory %s",
+			     s->cfg->state_dir);
+	return err;
+}
+
+/* ---- start-up ---- */
+
+static int start_tree(struct sup *s, const struct luosim_opts *o)
+{
+	struct tree_args a = {
+		.argv = o->argv,
+		.mode = s->cfg->mode,
+		.boot = s->cfg->boot,
+		.trap_open = false,
+	};
+	int sv[2];
+	__u64 flags = SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	a.sock = sv[1];
+	s->init = sandbox_start_init(&a);
+	close(sv[1]);
+	if (s->init < 0) {
+		close(sv[0]);
+		return -errno;
+	}
+	s->listener = sandbox_recv_fd(sv[0]);
+	close(sv[0]);
+	if (s->listener < 0)
+		return s->listener;
+	/* Same-CPU wake-ups: a round trip drops from ~60 to ~7 µs (emulator-notes §14). */
+	ioctl(s->listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, flags);
+	s->init_pidfd = syscall(SYS_pidfd_open, s->init, 0);
+	if (s->init_pidfd < 0)
+		return -errno;
+	if (watch(s, s->listener, &tag_listener) < 0 || watch(s, s->fan, &tag_fan) < 0 ||
+	    watch(s, s->init_pidfd, &tag_init) < 0)
+		return -errno;
+	return 0;
+}
+
+static int alloc_notif(struct sup *s)
+{
+	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &s->sizes) < 0)
+		return -errno;
+	s->req = calloc(1, s->sizes.seccomp_notif + 64);
+	s->resp = calloc(1, s->sizes.seccomp_notif_resp + 64);
+	return s->req && s->resp ? 0 : -ENOMEM;
+}
+
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	/* Every session costs the supervisor one kept socket end. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static int take_handover(struct sup *s)
+{
+	struct luosim_handover h = { 0 };
+	const char *why = "";
+	int ret = state_take_handover(s->cfg->state_dir, &h, &s->emu, &why);
+
+	if (ret < 0)
+		luosim_err("state directory %s: %s", s->cfg->state_dir, why);
+	return ret < 0 ? ret : 0;
+}
+
+static int setup(struct sup *s, const struct luosim_opts *o)
+{
+	const char *why = "";
+	int err;
+
+	err = sandbox_enter(geteuid() == 0, &why);
+	if (!err) {
+		why = "cannot watch /dev/liveupdate with fanotify";
+		err = setup_fanotify(s);
+	}
+	if (!err)
+		err = sandbox_new_machine(o->share_net, &why);
+	if (!err) {
+		why = "cannot start the tree";
+		err = alloc_notif(s);
+	}
+	if (err) {
+		luosim_errno(-err, "%s", why);
+		return err;
+	}
+	err = take_handover(s);
+	if (!err)
+		err = start_tree(s, o);
+	if (err && err != -EPIPE)
+		luosim_errno(-err, "cannot start the tree");
+	return err;
+}
+
+int supervise_boot(const struct luosim_opts *o, const struct boot_config *cfg,
+		   struct boot_result *r)
+{
+	struct sup s = { .cfg = cfg, .listener = -1, .fan = -1, .init_pidfd = -1, .init = -1 };
+	int err;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	raise_nofile();
+	s.epfd = epoll_create1(EPOLL_CLOEXEC);
+	emu_init(&s.emu, cfg->mode, s.epfd);
+	err = s.epfd < 0 ? -errno : setup(&s, o);
+	if (!err) {
+		run_loop(&s);
+		if (s.kexec)
+			err = do_kexec(&s);
+		else if (!s.tree_done)
+			err = -EIO;
+	}
+	if (s.init > 0 && !s.tree_done) {
+		kill(s.init, SIGKILL);
+		reap_init(&s);
+	}
+	state_drop_incoming(cfg->state_dir);
+	emu_free(&s.emu);
+	r->kexec = !err && s.kexec;
+	r->status = err ? LUOSIM_EXIT_FAILURE : (s.kexec ? LUOSIM_EXIT_KEXEC : s.init_status);
+	return err;
+}

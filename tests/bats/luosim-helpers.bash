@@ -1,0 +1,43 @@
+# Shared by the luosim-*.bats files, after `load helpers`.
+# MODE is the kernel mode a test runs in; most tests loop over both.
+
+CLIENT="$abs_top_builddir/tests/progs/luo-client"
+# Inside the tree LUOSIM=1 (set by luosim), so the binary path travels apart.
+LUOSIM_EXE="$LUOSIM"
+MODES=(6.19 7.2)
+export CLIENT LUOSIM_EXE
+
+# client ARGS...: one boot running the raw-uAPI client.
+client() {
+	"$LUOSIM" --kernel "$MODE" "$CLIENT" "$@"
+}
+
+# stage1 DIR ARGS...: run the client, hold its fds, kexec. Sets status/output.
+stage1() {
+	local dir=$1
+	shift
+	run "$LUOSIM" --kernel "$MODE" --state "$dir" \
+		sh -c '"$@" && exec "$LUOSIM_EXE" kexec' sh "$CLIENT" "$@" hold
+}
+
+# stage2 DIR ARGS...: the next boot, running the client.
+stage2() {
+	local dir=$1
+	shift
+	run "$LUOSIM" --kernel "$MODE" --state "$dir" "$CLIENT" "$@"
+}
+
+# A header that passes kexec-tools' bzImage64 probe; nothing is ever booted.
+make_fake_bzimage() {
+	python3 - "$1" <<'PY'
+import struct, sys
+b = bytearray(16384)
+b[0x1f1] = 4
+b[0x1fe:0x200] = b'\x55\xaa'
+b[0x202:0x206] = b'HdrS'
+b[0x206:0x208] = struct.pack('<H', 0x020f)
+b[0x211] = 1
+b[0x236:0x238] = struct.pack('<H', 3)
+open(sys.argv[1], 'wb').write(b)
+PY
+}
