@@ -10,8 +10,15 @@ session_setup() {
 	export W
 	# Start every chain clean: nothing inherited from the caller's environment.
 	unset LUOCTL_SESSIONS LISTEN_FDS LISTEN_PID LISTEN_FDNAMES LISTEN_PIDFDID
-	# The fd-listing helper: the fds of the process that runs it, sorted, one line.
-	printf '#!/bin/sh\nls /proc/$$/fd | sort -n | tr "\\n" " "; echo\n' > "$W/fds"
+	# The fd-listing helper: the fds of the process that runs it, sorted, on one
+	# line. ls writes to a file, not a pipe: a pipe would be open in the shell too.
+	cat > "$W/fds" <<-'SCRIPT'
+	#!/bin/sh
+	ls /proc/$$/fd > "$W/fds.$$"
+	sort -n "$W/fds.$$" | tr '\n' ' '
+	echo
+	rm -f "$W/fds.$$"
+	SCRIPT
 	chmod +x "$W/fds"
 }
 
