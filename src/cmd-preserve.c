@@ -88,25 +88,22 @@ static int find_by_fd(struct preserve_job *job)
 	return 0;
 }
 
+/* Usage errors first (nothing was done), then what needs the session. */
 static int check_job(struct preserve_job *job)
 {
-	int rc = session_env_load(&job->env);
+	int rc;
 
-	if (rc)
-		return rc;
-	if (session_fd_arg)
-		rc = find_by_fd(job);
-	else
-		rc = find_by_name(job);
-	if (rc)
-		return rc;
 	if (!preserve_args.fds && !preserve_args.files && !preserve_args.stdin_token) {
 		log_usage("nothing to preserve: give --fd, --file or --stdin");
 		return LUOCTL_EXIT_USAGE;
 	}
-	rc = ready_prepare(&job->ready, ready_args.fd, ready_args.path);
+	rc = session_env_load(&job->env);
+	if (rc == 0)
+		rc = ready_prepare(&job->ready, ready_args.fd, ready_args.path);
 	if (rc == 0)
 		rc = preserve_plan_build(&job->plan, &preserve_args);
+	if (rc == 0)
+		rc = session_fd_arg ? find_by_fd(job) : find_by_name(job);
 	if (rc == 0)
 		rc = prog_check(job->prog);
 	if (rc == 0 && job->session != &job->unlisted)

@@ -423,14 +423,29 @@ static int place_session(struct retrieve_job *job)
 	if (job->session_target >= 0) {
 		fd = fd_move_to(job->sessionfd, job->session_target);
 	} else {
+		/* F_DUPFD clears FD_CLOEXEC; keep the lower of the two numbers. */
 		fd = fcntl(job->sessionfd, F_DUPFD, 3);
 		fd = fd < 0 ? -errno : fd;
-		if (fd >= 0)
+		if (fd > job->sessionfd) {
+			int r = fd_set_cloexec(job->sessionfd, false);
+
+			close(fd);
+			fd = r < 0 ? r : job->sessionfd;
+		} else if (fd >= 0) {
 			close(job->sessionfd);
+		}
 	}
 	if (fd >= 0)
 		job->sessionfd = fd;
 	return fd < 0 ? fd : 0;
+}
+
+static bool is_target(const struct retrieve_job *job, int fd)
+{
+	for (size_t i = 0; i < job->n; i++)
+		if (job->items[i].dest != TO_FILE && job->items[i].target == fd)
+			return true;
+	return false;
 }
 
 static int place_fds(struct retrieve_job *job)
@@ -448,7 +463,9 @@ static int place_fds(struct retrieve_job *job)
 	for (size_t i = 0; r == 0 && i < job->n; i++)
 		if (job->items[i].fd >= 0)
 			r = lift(&job->items[i].fd, above);
-	if (r == 0 && job->sessionfd >= 0)
+	/* An untargeted session only moves if it sits on a target. */
+	if (r == 0 && job->sessionfd >= 0 &&
+	    (job->session_target >= 0 || is_target(job, job->sessionfd)))
 		r = lift(&job->sessionfd, above);
 	for (size_t i = 0; r >= 0 && i < job->n; i++) {
 		if (job->items[i].fd < 0)
