@@ -7,7 +7,9 @@ KERNELS="6.19 7.2"
 session_setup() {
 	[ -x "$LUOSIM" ] || fail "luosim is not built at $LUOSIM: these tests need it"
 	W="$BATS_TEST_TMPDIR"
-	export W
+	# Inside the simulated machine LUOSIM is "1"; scripts reach the binary by this name.
+	LUOSIM_BIN="$LUOSIM"
+	export W LUOSIM_BIN
 	# Start every chain clean: nothing inherited from the caller's environment.
 	unset LUOCTL_SESSIONS LISTEN_FDS LISTEN_PID LISTEN_FDNAMES LISTEN_PIDFDID
 	# The fd-listing helper: the fds of the process that runs it, sorted, on one
@@ -30,7 +32,7 @@ boot() {
 	"$LUOSIM" --state "$W/state-$kernel" --kernel "$kernel" -- "$@" 3>&-
 }
 
-# boot_sh KERNEL SCRIPT: the same, running a shell script (LUOCTL, LUOSIM, W exported).
+# boot_sh KERNEL SCRIPT: the same, running a shell script (LUOCTL, LUOSIM_BIN, W exported).
 boot_sh() {
 	boot "$1" sh -c "$2"
 }
