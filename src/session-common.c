@@ -519,32 +519,36 @@ static int executable(const char *path)
 	return 0;
 }
 
+/* The execvp search, done ahead of time (memcpy, not snprintf: it runs every time). */
 static int search_path(const char *prog)
 {
-	const char *path = getenv("PATH");
+	const char *path = getenv("PATH"), *dir, *end;
+	size_t plen = strlen(prog);
 	int best = ENOENT;
-	char *copy, *save = NULL;
 
 	if (!path || !*path)
 		path = "/usr/local/bin:/usr/bin:/bin";
-	copy = strdup(path);
-	if (!copy)
-		return ENOMEM;
-	for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+	for (dir = path; best != 0; dir = end + 1) {
 		char full[PATH_MAX];
+		size_t dlen;
 		int err;
 
-		snprintf(full, sizeof(full), "%s/%s", dir, prog);
-		err = executable(full);
-		if (err == 0) {
-			best = 0;
-			break;
+		end = strchrnul(dir, ':');
+		dlen = (size_t)(end - dir);
+		if (dlen + plen + 2 <= sizeof(full)) {
+			/* An empty entry means the current directory, as for execvp. */
+			memcpy(full, dlen ? dir : ".", dlen ? dlen : 1);
+			dlen = dlen ? dlen : 1;
+			full[dlen] = '/';
+			memcpy(full + dlen + 1, prog, plen + 1);
+			err = executable(full);
+			/* execvp reports EACCES when a match exists but cannot run. */
+			if (err == 0 || err == EACCES)
+				best = err;
 		}
-		/* execvp reports EACCES when a match exists but cannot run. */
-		if (err == EACCES)
-			best = EACCES;
+		if (!*end)
+			break;
 	}
-	free(copy);
 	return best;
 }
 
