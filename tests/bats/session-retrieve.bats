@@ -221,3 +221,28 @@ small"
 		assert_success
 	done
 }
+
+# Corrupting a preserved file relies on luosim's state layout (handover/s0.f0):
+# luosim's own errno tests do the same.
+@test "undeserializable data: EIO on open (7.2, exit 3), on the token (6.19)" {
+	stage1 7.2
+	truncate -s 100 "$W/state-7.2/handover/s0.f0"
+	run --separate-stderr boot 7.2 "$LUOCTL" retrieve db --finish
+	assert_failure 3
+	assert_equal "$stderr" 'luoctl: retrieve: cannot open /dev/liveupdate: the sessions handed over by the previous kernel could not be restored; LUO refuses every open until the next reboot (Input/output error)'
+	stage1 6.19
+	truncate -s 100 "$W/state-6.19/handover/s0.f0"
+	run --separate-stderr boot 6.19 "$LUOCTL" retrieve db --fd 1:5 -- true
+	assert_failure 1
+	assert_equal "${stderr_lines[0]}" 'luoctl: retrieve: cannot retrieve token 1 from session "db": the preserved pages could not be restored (Input/output error)'
+}
+
+@test "a report that cannot be written is an error, not silence" {
+	[ -e /dev/full ] || skip "no /dev/full"
+	for k in $KERNELS; do
+		stage1 "$k"
+		run --separate-stderr boot_sh "$k" '"$LUOCTL" retrieve db --file "1:$W/out" --finish > /dev/full'
+		assert_failure 1
+		assert_equal "$stderr" 'luoctl: retrieve: cannot write to standard output: No space left on device'
+	done
+}
