@@ -5,9 +5,11 @@
  * no checks, no messages). Not installed, not a tool: errors just exit 1.
  *
  *   session-baseline create NAME PROG...          like: luoctl create NAME -- PROG...
- *   session-baseline preserve PATH TOKEN PROG...  like: luoctl preserve --file PATH:TOKEN NAME
+ *   session-baseline preserve PATH TOKEN PROG...
+ *       like: luoctl preserve --file PATH:TOKEN NAME
  *     (into the session the last "create" passed down in BASELINE_SESSION_FD)
- *   session-baseline retrieve NAME TOKEN PATH     like: luoctl retrieve --file TOKEN:PATH --finish NAME
+ *   session-baseline retrieve NAME TOKEN PATH
+ *       like: luoctl retrieve --file TOKEN:PATH --finish NAME
  *   session-baseline finish NAME                  like: luoctl finish NAME
  */
 #include <fcntl.h>

@@ -24,7 +24,8 @@ static int force;
 static char *session_fd_arg;
 
 static const struct poptOption options[] = {
-	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, (void *)preserve_item_options, 0, NULL, NULL },
+	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, (void *)preserve_item_options, 0,
+	  NULL, NULL },
 	{ "session-fd", '\0', POPT_ARG_STRING, &session_fd_arg, 0,
 	  "pass the session at fd N (default: lowest free from 3)", "N" },
 	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, (void *)ready_options, 0, NULL, NULL },
@@ -50,16 +51,13 @@ static int check_job(struct create_job *job)
 	if (rc)
 		return rc;
 	if (!job->prog[0]) {
-		log_usage("no program to run: the session would be closed at once, and a "
-			  "closed outgoing session keeps nothing (try: luoctl create %s -- "
-			  "sleep infinity)", job->name);
+		log_usage("no program to run: the session would be closed at once, and a closed outgoing session keeps nothing (try: luoctl create %s -- sleep infinity)", job->name);
 		return LUOCTL_EXIT_USAGE;
 	}
 	if (session_fd_arg) {
 		rc = parse_fd_arg("--session-fd", session_fd_arg, &job->target_fd);
 		if (rc == 0 && job->target_fd <= 2) {
-			log_usage("--session-fd %d: standard input, output and error stay as "
-				  "they are; use 3 or more", job->target_fd);
+			log_usage("--session-fd %d: standard input, output and error stay as they are; use 3 or more", job->target_fd);
 			rc = LUOCTL_EXIT_USAGE;
 		}
 		if (rc)
@@ -104,7 +102,7 @@ static int place_session(struct create_job *job)
 
 		fd = r < 0 ? r : fd_move_to(job->sessionfd, job->target_fd);
 	} else {
-		/* F_DUPFD clears FD_CLOEXEC; the lowest number keeps layouts predictable. */
+		/* F_DUPFD clears FD_CLOEXEC; the lowest number keeps layouts stable. */
 		fd = fcntl(job->sessionfd, F_DUPFD, 3);
 		fd = fd < 0 ? -errno : fd;
 		if (fd >= 0)

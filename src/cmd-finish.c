@@ -74,9 +74,7 @@ static int find_by_name(struct finish_job *job)
 		return rc;
 	job->held = session_env_find(&job->env, job->name, true);
 	if (!job->held && session_env_find(&job->env, job->name, false)) {
-		log_error("session %s held by this chain was created in this kernel: only "
-			  "sessions retrieved from the previous kernel can be finished (close "
-			  "it to drop it)", name_shown(job->name));
+		log_error("session %s held by this chain was created in this kernel: only sessions retrieved from the previous kernel can be finished (close it to drop it)", name_shown(job->name));
 		return LUOCTL_EXIT_FAILED;
 	}
 	return 0;
@@ -91,8 +89,7 @@ static int check_job(struct finish_job *job)
 	if (rc)
 		return rc;
 	if (job->held && !job->held->incoming) {
-		log_error("fd %d holds session %s, created in this kernel: only sessions "
-			  "retrieved from the previous kernel can be finished", job->held->fd,
+		log_error("fd %d holds session %s, created in this kernel: only sessions retrieved from the previous kernel can be finished", job->held->fd,
 			  name_shown(job->held->name));
 		return LUOCTL_EXIT_FAILED;
 	}
@@ -189,7 +186,7 @@ static int run_finish(const struct luoctl_cmd *cmd, int argc, char *argv[])
 
 	if (rc == 0)
 		rc = check_job(&job);
-	/* Keep the tokens: the entry leaves LUOCTL_SESSIONS when the session is finished. */
+	/* Keep the tokens: the entry leaves LUOCTL_SESSIONS once finished. */
 	if (rc == 0 && job.held && job.held->ntokens) {
 		tokens.tokens = malloc(job.held->ntokens * sizeof(*tokens.tokens));
 		if (tokens.tokens) {

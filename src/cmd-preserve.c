@@ -24,7 +24,8 @@
 static char *session_fd_arg;
 
 static const struct poptOption options[] = {
-	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, (void *)preserve_item_options, 0, NULL, NULL },
+	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, (void *)preserve_item_options, 0,
+	  NULL, NULL },
 	{ "session-fd", '\0', POPT_ARG_STRING, &session_fd_arg, 0,
 	  "use the session at fd N instead of naming it", "N" },
 	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, (void *)ready_options, 0, NULL, NULL },
@@ -47,13 +48,11 @@ static int find_by_name(struct preserve_job *job)
 	if (job->session)
 		return 0;
 	if (session_env_find(&job->env, job->name, true)) {
-		log_error("session %s held by this chain was retrieved from the previous "
-			  "kernel: LUO takes files only into sessions created in this kernel",
+		log_error("session %s held by this chain was retrieved from the previous kernel: LUO takes files only into sessions created in this kernel",
 			  name_shown(job->name));
 		return LUOCTL_EXIT_FAILED;
 	}
-	log_error("no session %s is held by this chain (%s); create it first with "
-		  "\"luoctl create %s -- ...\"", name_shown(job->name), SESSIONS_ENV,
+	log_error("no session %s is held by this chain (%s); create it first with \"luoctl create %s -- ...\"", name_shown(job->name), SESSIONS_ENV,
 		  job->name);
 	return LUOCTL_EXIT_FAILED;
 }
@@ -68,8 +67,7 @@ static int find_by_fd(struct preserve_job *job)
 	job->session = session_env_find_fd(&job->env, fd);
 	if (job->session) {
 		if (job->session->incoming) {
-			log_error("fd %d holds session %s, retrieved from the previous kernel: "
-				  "LUO takes files only into sessions created in this kernel",
+			log_error("fd %d holds session %s, retrieved from the previous kernel: LUO takes files only into sessions created in this kernel",
 				  fd, name_shown(job->session->name));
 			return LUOCTL_EXIT_FAILED;
 		}

@@ -77,7 +77,8 @@ struct retrieve_job {
 	bool finished;
 };
 
-static int parse_token(const char *option, const char *arg, const char *s, uint64_t *token)
+static int parse_token(const char *option, const char *arg, const char *s,
+		       uint64_t *token)
 {
 	if (parse_u64(s, token) == 0)
 		return 0;
@@ -134,8 +135,7 @@ static int parse_item(struct retrieve_job *job, enum retrieve_dest dest, const c
 		rc = LUOCTL_EXIT_USAGE;
 	}
 	if (rc == 0 && dest == TO_LISTEN && !fdname_valid(rest)) {
-		log_usage("--listen %s: \"%s\" is not a valid FDNAME (printable ASCII, no "
-			  "':', at most %d characters)", arg, rest, FDNAME_MAX);
+		log_usage("--listen %s: \"%s\" is not a valid FDNAME (printable ASCII, no ':', at most %d characters)", arg, rest, FDNAME_MAX);
 		rc = LUOCTL_EXIT_USAGE;
 	}
 	free(token_text);
@@ -171,8 +171,8 @@ static void find_inherited_listen_fds(struct retrieve_job *job)
 	int listen_pid, count;
 
 	job->inherited = 0;
-	if (!pid || !fds || parse_fd_number(pid, &listen_pid) < 0 || listen_pid != getpid() ||
-	    parse_fd_number(fds, &count) < 0)
+	if (!pid || !fds || parse_fd_number(pid, &listen_pid) < 0 ||
+	    listen_pid != getpid() || parse_fd_number(fds, &count) < 0)
 		return;
 	job->inherited = count;
 	if (names)
@@ -189,8 +189,7 @@ static int plan_listen_layout(struct retrieve_job *job)
 	if (!finish_flag) {
 		job->session_fdname = fdname_arg ? fdname_arg : job->name;
 		if (!fdname_valid(job->session_fdname)) {
-			log_usage("session name %s is not a valid FDNAME (printable ASCII, no "
-				  "':'); give --fdname", name_shown(job->name));
+			log_usage("session name %s is not a valid FDNAME (printable ASCII, no ':'); give --fdname", name_shown(job->name));
 			return LUOCTL_EXIT_USAGE;
 		}
 		job->session_target = next++;
@@ -234,9 +233,7 @@ static int check_options(struct retrieve_job *job)
 	if (rc)
 		return rc;
 	if (!job->prog[0] && !finish_flag) {
-		log_usage("no program to run: the session would be closed at once, which "
-			  "finishes it and discards every file not retrieved; give a program, "
-			  "or --finish to mean exactly that");
+		log_usage("no program to run: the session would be closed at once, which finishes it and discards every file not retrieved; give a program, or --finish to mean exactly that");
 		return LUOCTL_EXIT_USAGE;
 	}
 	job->listen = listen_args || fdname_arg;
@@ -308,8 +305,7 @@ static int retrieve_session(struct retrieve_job *job)
 
 static void warn_session_lost(const struct retrieve_job *job)
 {
-	log_error("session %s closes as luoctl exits: the kernel finishes it and discards "
-		  "every file not retrieved", name_shown(job->name));
+	log_error("session %s closes as luoctl exits: the kernel finishes it and discards every file not retrieved", name_shown(job->name));
 }
 
 /* pread from 0: the retrieved file's offset, shared with PROG's fds, stays put. */

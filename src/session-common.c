@@ -59,13 +59,11 @@ int session_name_check(const char *name, bool force)
 		return LUOCTL_EXIT_USAGE;
 	}
 	if (strcmp(name, "systemd") == 0 && !force) {
-		log_usage("the session name \"systemd\" belongs to systemd (v261 and later); "
-			  "give --force to use it anyway");
+		log_usage("the session name \"systemd\" belongs to systemd (v261 and later); give --force to use it anyway");
 		return LUOCTL_EXIT_USAGE;
 	}
 	if (len > PROC_LINK_NAME_MAX)
-		log_warning("session name %s is longer than %d bytes: before Linux 7.0.10 and "
-			    "7.1, readlink of its fd in /proc fails (ENAMETOOLONG)",
+		log_warning("session name %s is longer than %d bytes: before Linux 7.0.10 and 7.1, readlink of its fd in /proc fails (ENAMETOOLONG)",
 			    name_shown(name), PROC_LINK_NAME_MAX);
 	return 0;
 }
@@ -183,8 +181,7 @@ int session_env_load(struct session_env *env)
 
 		snprintf(shown, sizeof(shown), "%s", e);
 		if (parse_entry(env, e) < 0) {
-			log_error("malformed %s entry \"%s\" (expected FD:out:NAME or "
-				  "FD:in:NAME[:TOKENS])", SESSIONS_ENV, shown);
+			log_error("malformed %s entry \"%s\" (expected FD:out:NAME or FD:in:NAME[:TOKENS])", SESSIONS_ENV, shown);
 			free(copy);
 			session_env_free(env);
 			return LUOCTL_EXIT_USAGE;
@@ -270,7 +267,7 @@ static bool fd_is_open(int fd)
 /* Appends one entry; returns the new length, or -ENOMEM. */
 static int append_entry(char **buf, size_t *cap, size_t len, const struct held_session *s)
 {
-	/* fd, kind, name at 3 bytes per byte, up to 64 tokens of 20 digits: grow as needed. */
+	/* fd and kind, the name at up to 3 bytes a byte, 22 bytes a token. */
 	size_t need = len + 32 + strlen(s->name) * 3 + s->ntokens * 22;
 	char *p;
 
@@ -331,7 +328,7 @@ int session_env_clear_targets(struct session_env *env, const int *targets, size_
 
 			if (s->fd != targets[j] || !fd_is_open(s->fd))
 				continue;
-			/* F_DUPFD leaves close-on-exec clear, as a passed session needs. */
+			/* F_DUPFD clears close-on-exec, as a passed session needs. */
 			moved = fcntl(s->fd, F_DUPFD, above + 1);
 			if (moved < 0)
 				return -errno;
@@ -367,7 +364,7 @@ static int verify_by_link(const struct held_session *s)
 			  name_shown(s->name), link);
 		return LUOCTL_EXIT_FAILED;
 	}
-	/* Anything else (an emulator's socket): nothing more to learn, trust the entry. */
+	/* Anything else (an emulator's socket) tells nothing: trust the entry. */
 	return 0;
 }
 
@@ -377,8 +374,7 @@ int held_session_verify(const struct held_session *s)
 	int r;
 
 	if (!fd_is_open(s->fd)) {
-		log_error("session %s: %s names fd %d, which is not open (closed earlier in the "
-			  "chain, or %s inherited by mistake)", name_shown(s->name),
+		log_error("session %s: %s names fd %d, which is not open (closed earlier in the chain, or %s inherited by mistake)", name_shown(s->name),
 			  SESSIONS_ENV, s->fd, SESSIONS_ENV);
 		return LUOCTL_EXIT_FAILED;
 	}
@@ -419,7 +415,7 @@ static bool pid_holds_device(int pid)
 		if (n < 0)
 			continue;
 		link[n] = '\0';
-		/* By path, not by device number: an emulator's placeholder is a plain file. */
+		/* By path, not device number: an emulator's placeholder is a plain file. */
 		found = strcmp(link, LUO_DEVICE_PATH) == 0;
 	}
 	closedir(d);
@@ -469,8 +465,7 @@ int session_open_device(void)
 	}
 	find_device_holder(holder, sizeof(holder));
 	if (holder[0])
-		log_error("cannot open %s: it is held by %s; it allows one opener at a time "
-			  "(%s)", LUO_DEVICE_PATH, holder, strerror(EBUSY));
+		log_error("cannot open %s: it is held by %s; it allows one opener at a time (%s)", LUO_DEVICE_PATH, holder, strerror(EBUSY));
 	else
 		log_luo(LUO_STEP_OPEN, fd, "cannot open %s", LUO_DEVICE_PATH);
 	return -LUOCTL_EXIT_BUSY;

@@ -22,7 +22,7 @@ struct held_session {
 	int fd;
 	bool incoming;
 	char name[LIVEUPDATE_SESSION_NAME_LENGTH];
-	/* incoming only: tokens retrieved through luoctl, so finish can tell what it drops */
+	/* incoming only: tokens retrieved through luoctl (finish tells what it drops) */
 	uint64_t *tokens;
 	size_t ntokens;
 };
@@ -113,7 +113,8 @@ int chain_exec(struct session_env *env, struct ready_signal *r, char *const argv
  * exit status after printing why.
  */
 int session_parse(const struct luoctl_cmd *cmd, const struct poptOption *opts, int argc,
-		  char *argv[], char *const *name_unless, const char **name, char ***prog);
+		  char *argv[], char *const *name_unless, const char **name,
+		  char ***prog);
 void session_parse_free(void);
 
 /* Free a NULL-terminated array that popt's POPT_ARG_ARGV built. */

@@ -47,7 +47,8 @@ static const char *describe(const struct preserve_item *item, char *buf, size_t 
 	return buf;
 }
 
-static int parse_token(const char *option, const char *arg, const char *s, uint64_t *token)
+static int parse_token(const char *option, const char *arg, const char *s,
+		       uint64_t *token)
 {
 	if (parse_u64(s, token) == 0)
 		return 0;
@@ -141,8 +142,7 @@ static int check_tokens_unique(const struct preserve_plan *plan)
 	for (size_t i = 0; i < plan->n; i++)
 		for (size_t j = i + 1; j < plan->n; j++)
 			if (plan->items[i].token == plan->items[j].token) {
-				log_usage("token %llu is given twice (tokens are unique in a "
-					  "session)", (unsigned long long)plan->items[i].token);
+				log_usage("token %llu is given twice (tokens are unique in a session)", (unsigned long long)plan->items[i].token);
 				return LUOCTL_EXIT_USAGE;
 			}
 	return 0;
@@ -160,11 +160,11 @@ static int check_files_distinct(const struct preserve_plan *plan)
 		if (plan->items[i].source != FROM_FD || fstat(plan->items[i].fd, &a) < 0)
 			continue;
 		for (size_t j = i + 1; j < plan->n; j++) {
-			if (plan->items[j].source != FROM_FD || fstat(plan->items[j].fd, &b) < 0)
+			if (plan->items[j].source != FROM_FD ||
+			    fstat(plan->items[j].fd, &b) < 0)
 				continue;
 			if (a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
-				log_usage("fd %d and fd %d are the same file; LUO preserves a "
-					  "file once", plan->items[i].fd, plan->items[j].fd);
+				log_usage("fd %d and fd %d are the same file; LUO preserves a file once", plan->items[i].fd, plan->items[j].fd);
 				return LUOCTL_EXIT_USAGE;
 			}
 		}
@@ -258,8 +258,7 @@ static void note_partial(const struct preserve_plan *plan, const char *name)
 						len ? ", " : "",
 						(unsigned long long)plan->items[i].token);
 	if (len)
-		log_error("tokens %s were preserved before the failure; they stay in session %s "
-			  "while any process holds it", list, name_shown(name));
+		log_error("tokens %s were preserved before the failure; they stay in session %s while any process holds it", list, name_shown(name));
 }
 
 int preserve_plan_run(struct preserve_plan *plan, int sessionfd, const char *name)
