@@ -144,7 +144,7 @@ static int run_create(const struct luoctl_cmd *cmd, int argc, char *argv[])
 	if (rc == 0)
 		rc = create_session(&job);
 	if (rc == 0)
-		rc = preserve_plan_run(&job.plan, job.sessionfd, job.name);
+		rc = preserve_plan_run(&job.plan, job.sessionfd, job.name, true);
 	if (rc == 0)
 		rc = place_session(&job);
 	if (rc == 0) {

@@ -130,7 +130,7 @@ static int run_preserve(const struct luoctl_cmd *cmd, int argc, char *argv[])
 	if (rc == 0)
 		rc = check_job(&job);
 	if (rc == 0)
-		rc = preserve_plan_run(&job.plan, job.session->fd, job.name);
+		rc = preserve_plan_run(&job.plan, job.session->fd, job.name, false);
 	if (rc == 0) {
 		/* With a PROG, standard output is PROG's unless JSON was asked for. */
 		if (luoctl_json || !job.prog[0])

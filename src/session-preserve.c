@@ -247,21 +247,37 @@ int preserve_plan_build(struct preserve_plan *plan, const struct preserve_args *
 	return rc;
 }
 
-static void note_partial(const struct preserve_plan *plan, const char *name)
+static void note_partial(const struct preserve_plan *plan, const char *name,
+			 bool new_session)
 {
 	char list[512] = "";
 	size_t len = 0;
 
-	for (size_t i = 0; i < plan->n && len < sizeof(list) - 24; i++)
-		if (plan->items[i].preserved)
-			len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%llu",
-						len ? ", " : "",
-						(unsigned long long)plan->items[i].token);
-	if (len)
-		log_error("tokens %s were preserved before the failure; they stay in session %s while any process holds it", list, name_shown(name));
+	for (size_t i = 0; i < plan->n; i++) {
+		if (!plan->items[i].preserved)
+			continue;
+		if (len >= sizeof(list) - 32) {
+			/* A long list ends with a count of what did not fit. */
+			size_t more = 0;
+
+			for (; i < plan->n; i++)
+				more += plan->items[i].preserved;
+			snprintf(list + len, sizeof(list) - len, " and %zu more", more);
+			break;
+		}
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%llu", len ? ", " : "",
+					(unsigned long long)plan->items[i].token);
+	}
+	if (len && new_session)
+		log_error("tokens %s were preserved before the failure; session %s closes as luoctl exits, which unpreserves them",
+			  list, name_shown(name));
+	else if (len)
+		log_error("tokens %s were preserved before the failure; they stay in session %s while any process holds it",
+			  list, name_shown(name));
 }
 
-int preserve_plan_run(struct preserve_plan *plan, int sessionfd, const char *name)
+int preserve_plan_run(struct preserve_plan *plan, int sessionfd, const char *name,
+		      bool new_session)
 {
 	for (size_t i = 0; i < plan->n; i++) {
 		struct preserve_item *item = &plan->items[i];
@@ -272,7 +288,7 @@ int preserve_plan_run(struct preserve_plan *plan, int sessionfd, const char *nam
 			log_luo(LUO_STEP_PRESERVE, r, "cannot preserve %s as token %llu in session %s",
 				describe(item, what, sizeof(what)),
 				(unsigned long long)item->token, name_shown(name));
-			note_partial(plan, name);
+			note_partial(plan, name, new_session);
 			return LUOCTL_EXIT_FAILED;
 		}
 		item->preserved = true;

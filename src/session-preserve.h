@@ -44,8 +44,12 @@ extern const struct poptOption preserve_item_options[];
  * Returns 0 or an exit status after printing why.
  */
 int preserve_plan_build(struct preserve_plan *plan, const struct preserve_args *args);
-/* Preserve every item into sessionfd. 0, or an exit status after printing why. */
-int preserve_plan_run(struct preserve_plan *plan, int sessionfd, const char *name);
+/*
+ * Preserve every item into sessionfd. 0, or an exit status after printing why.
+ * new_session: luoctl created it and is its only holder (the note on failure differs).
+ */
+int preserve_plan_run(struct preserve_plan *plan, int sessionfd, const char *name,
+		      bool new_session);
 /* The "preserved" array (JSON) or one line per item (text). */
 void preserve_plan_report(const struct preserve_plan *plan);
 void preserve_plan_free(struct preserve_plan *plan);

@@ -185,3 +185,24 @@ preserved token 0: standard input (3 bytes)"
 		assert_line "preserved token 3: file \"$W/a:b\" (1 bytes)"
 	done
 }
+
+@test "a refused item leaves earlier ones preserved while a holder keeps the session" {
+	for k in $KERNELS; do
+		# The shell holds db: token 2 goes in before token 1 is refused, and stays.
+		run --separate-stderr boot_sh "$k" '"$LUOCTL" create db -- sh -c "
+			\"\$LUOCTL\" preserve db --file /etc/hostname:1 > /dev/null
+			\"\$LUOCTL\" preserve db --file /etc/hostname:2 --file /etc/hostname:1
+			\"\$LUOCTL\" preserve db --file /etc/hostname:2"'
+		assert_failure 1
+		assert_equal "${stderr_lines[1]}" 'luoctl: preserve: tokens 2 were preserved before the failure; they stay in session "db" while any process holds it'
+		assert_equal "${stderr_lines[2]}" 'luoctl: preserve: cannot preserve a copy of "/etc/hostname" as token 2 in session "db": the token is already used in this session (File exists)'
+	done
+}
+
+@test "6.19: a refused item in create: the new session dies with luoctl, and says so" {
+	local items=() i
+	for i in $(seq 1 129); do items+=(--file "/etc/hostname:$i"); done
+	run --separate-stderr boot 6.19 "$LUOCTL" create db "${items[@]}" -- true
+	assert_failure 1
+	assert_regex "${stderr_lines[1]}" '^luoctl: create: tokens 1, 2, 3, .* were preserved before the failure; session "db" closes as luoctl exits, which unpreserves them$'
+}
