@@ -67,3 +67,18 @@ Try 'luoctl --help' for more information."
 	assert_failure 1
 	assert_equal "$stderr" "luoctl: cannot write to standard output: No space left on device"
 }
+
+@test "a command that is not built yet says so and fails" {
+	run --separate-stderr "$LUOCTL" check
+	assert_failure 1
+	assert_equal "$stderr" "luoctl: check: this command is not implemented yet in this version of luoctl"
+	[ -z "$output" ]
+}
+
+@test "global and per-command output options are both accepted" {
+	run --separate-stderr "$LUOCTL" --json --pretty check
+	assert_failure 1
+	run --separate-stderr "$LUOCTL" check --json --pretty
+	assert_failure 1
+	refute [ "${stderr_lines[0]}" = "luoctl: check: --json: unknown option" ]
+}
