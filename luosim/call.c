@@ -4,6 +4,7 @@
  * (process_vm_readv/writev) and its fd table (pidfd_getfd, SECCOMP ADDFD).
  */
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/seccomp.h>
@@ -21,15 +22,26 @@
 #define PIDFD_THREAD O_EXCL
 #endif
 
-/* req.pid is a thread id: PIDFD_THREAD (6.9+) lets pidfd_open take it. */
-static int call_pidfd(struct luo_call *c)
+/*
+ * req.pid is a thread id: PIDFD_THREAD (6.9+) lets pidfd_open take it. The
+ * last thread's pidfd is kept: a pidfd names one task, never a reused number,
+ * so a stale one can only fail (ESRCH), and then it is opened again.
+ */
+static pid_t cached_tid;
+static int cached_pidfd = -1;
+
+static int call_pidfd(struct luo_call *c, bool fresh)
 {
-	if (c->pidfd >= 0)
+	if (c->pidfd >= 0 && !fresh)
 		return c->pidfd;
-	c->pidfd = syscall(SYS_pidfd_open, c->tid, PIDFD_THREAD);
-	if (c->pidfd < 0)
-		return -errno;
-	return c->pidfd;
+	if (cached_pidfd >= 0 && cached_tid == c->tid && !fresh)
+		return c->pidfd = cached_pidfd;
+	if (cached_pidfd >= 0)
+		close(cached_pidfd);
+	cached_pidfd = syscall(SYS_pidfd_open, c->tid, PIDFD_THREAD);
+	cached_tid = c->tid;
+	c->pidfd = cached_pidfd;
+	return c->pidfd < 0 ? -errno : c->pidfd;
 }
 
 int call_read(struct luo_call *c, uint64_t addr, void *buf, size_t len)
@@ -52,13 +64,19 @@ int call_write(struct luo_call *c, uint64_t addr, const void *buf, size_t len)
 
 int call_getfd(struct luo_call *c, int fd)
 {
-	int pidfd = call_pidfd(c);
+	int pidfd = call_pidfd(c, false);
 	int copy;
 
-	if (pidfd < 0)
-		return pidfd;
 	if (fd < 0)
 		return -EBADF;
+	if (pidfd >= 0) {
+		copy = syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+		if (copy >= 0 || errno != ESRCH)
+			return copy < 0 ? -errno : copy;
+	}
+	pidfd = call_pidfd(c, true);
+	if (pidfd < 0)
+		return pidfd;
 	copy = syscall(SYS_pidfd_getfd, pidfd, fd, 0);
 	return copy < 0 ? -errno : copy;
 }
@@ -112,7 +130,6 @@ bool call_fd_table_full(struct luo_call *c)
 
 void call_done(struct luo_call *c)
 {
-	if (c->pidfd >= 0)
-		close(c->pidfd);
+	/* The pidfd stays cached for the thread's next call. */
 	c->pidfd = -1;
 }

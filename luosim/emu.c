@@ -32,9 +32,10 @@
 
 /* 6.19 limits (luo-uapi.md §17); 7.2 has none. */
 #define LIMIT_SESSIONS_6_19 819
-#define LIMIT_FILES_6_19 128
-#define MEMFD_V2_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | \
-			F_SEAL_FUTURE_WRITE | F_SEAL_EXEC)
+#define LIMIT_FILES_6_19    128
+#define MEMFD_V2_SEALS                                              \
+	(F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | \
+	 F_SEAL_FUTURE_WRITE | F_SEAL_EXEC)
 
 #define NR_DEVICE_CMDS 2
 
@@ -149,13 +150,15 @@ static bool session_gone(struct luo_emu *e, struct luo_session *s)
 	return true;
 }
 
-static struct luo_session *find_by_name(struct luo_emu *e, bool incoming, const __u8 *name)
+static struct luo_session *find_by_name(struct luo_emu *e, bool incoming,
+					const __u8 *name)
 {
 	for (size_t i = 0; i < e->nr_sessions; i++) {
 		struct luo_session *s = e->sessions[i];
 
 		if (s->incoming == incoming &&
-		    strncmp(s->name, (const char *)name, LIVEUPDATE_SESSION_NAME_LENGTH) == 0)
+		    strncmp(s->name, (const char *)name,
+			    LIVEUPDATE_SESSION_NAME_LENGTH) == 0)
 			return session_gone(e, s) ? NULL : s;
 	}
 	return NULL;
@@ -208,13 +211,38 @@ static int check_zero_tail(struct luo_call *c, uint64_t arg, uint32_t from, uint
 	return 0;
 }
 
-static int copy_in(struct luo_call *c, uint64_t arg, uint32_t size, void *k, uint32_t ksize)
+/*
+ * The dispatcher read the whole struct along with `size` when it could
+ * (prefetched); otherwise it is read here, after the size checks, as the
+ * kernel does.
+ */
+static const void *prefetched;
+static uint32_t prefetched_len;
+
+static int copy_in(struct luo_call *c, uint64_t arg, uint32_t size, void *k,
+		   uint32_t ksize)
 {
 	if (size < ksize)
 		return -EINVAL;
-	if (call_read(c, arg, k, ksize))
+	if (prefetched && prefetched_len >= ksize)
+		memcpy(k, prefetched, ksize);
+	else if (call_read(c, arg, k, ksize))
 		return -EFAULT;
+	prefetched = NULL;
 	return check_zero_tail(c, arg, ksize, size);
+}
+
+/* Read `size`, and in the same system call the 72 bytes any struct fits in. */
+static int read_size(struct luo_call *c, uint64_t arg, uint32_t *size, char *buf)
+{
+	prefetched = NULL;
+	if (call_read(c, arg, buf, 72) == 0) {
+		memcpy(size, buf, sizeof(*size));
+		prefetched = buf;
+		prefetched_len = 72;
+		return 0;
+	}
+	return call_read(c, arg, size, sizeof(*size)) ? -EFAULT : 0;
 }
 
 static int write_back(struct luo_call *c, uint64_t arg, uint32_t size, const void *k,
@@ -289,7 +317,8 @@ static bool name_valid_7_2(const __u8 *name)
 	return len > 0 && len < LIVEUPDATE_SESSION_NAME_LENGTH;
 }
 
-static int create_session(struct luo_emu *e, struct luo_call *c, uint64_t arg, uint32_t size)
+static int create_session(struct luo_emu *e, struct luo_call *c, uint64_t arg,
+			  uint32_t size)
 {
 	struct liveupdate_ioctl_create_session k;
 	struct luo_session *s;
@@ -371,9 +400,11 @@ int emu_device_ioctl(struct luo_emu *e, struct luo_call *c, uint32_t req, uint64
 	unsigned int nr = req & 0xff;
 	uint32_t size;
 
+	char pre[72];
+
 	if (nr >= NR_DEVICE_CMDS)
 		return -EINVAL;
-	if (call_read(c, arg, &size, sizeof(size)))
+	if (read_size(c, arg, &size, pre))
 		return -EFAULT;
 	if (req != (uint32_t)_IO(LIVEUPDATE_IOCTL_TYPE, nr))
 		return -ENOTTY;
@@ -544,7 +575,7 @@ static int retrieve_fd(struct luo_emu *e, struct luo_call *c, struct luo_session
 	if (!f->retrieved) {
 		err = restore_file(e, f);
 		if (err) {
-			/* 6.19.0 retried a failed retrieve; 6.19.9+ and 7.x remember it. */
+			/* 6.19.0 retried a failed retrieve; 6.19.9+ and 7.x keep it. */
 			if (e->mode == LUO_MODE_7_2)
 				f->retrieve_err = err;
 			return fd_op_error(c, err);
@@ -555,8 +586,8 @@ static int retrieve_fd(struct luo_emu *e, struct luo_call *c, struct luo_session
 	return install_fd(c, arg, size, &k, sizeof(k), &k.fd, f->fd);
 }
 
-static int finish(struct luo_emu *e, struct luo_call *c, struct luo_session *s, uint64_t arg,
-		  uint32_t size)
+static int finish(struct luo_emu *e, struct luo_call *c, struct luo_session *s,
+		  uint64_t arg, uint32_t size)
 {
 	struct liveupdate_session_finish k;
 	int err;
@@ -578,7 +609,8 @@ static int finish(struct luo_emu *e, struct luo_call *c, struct luo_session *s, 
 	return write_back(c, arg, size, &k, sizeof(k));
 }
 
-static int get_name(struct luo_call *c, struct luo_session *s, uint64_t arg, uint32_t size)
+static int get_name(struct luo_call *c, struct luo_session *s, uint64_t arg,
+		    uint32_t size)
 {
 	struct liveupdate_session_get_name k;
 	int err;
@@ -614,9 +646,12 @@ int emu_session_ioctl(struct luo_emu *e, struct luo_call *c, struct luo_session 
 	unsigned int nr_cmds = e->mode == LUO_MODE_7_2 ? 4 : 3;
 	uint32_t size;
 
-	if (nr < LIVEUPDATE_CMD_SESSION_BASE || nr - LIVEUPDATE_CMD_SESSION_BASE >= nr_cmds)
+	char pre[72];
+
+	if (nr < LIVEUPDATE_CMD_SESSION_BASE ||
+	    nr - LIVEUPDATE_CMD_SESSION_BASE >= nr_cmds)
 		return -EINVAL;
-	if (call_read(c, arg, &size, sizeof(size)))
+	if (read_size(c, arg, &size, pre))
 		return -EFAULT;
 	if (req != (uint32_t)_IO(LIVEUPDATE_IOCTL_TYPE, nr))
 		return -ENOTTY;

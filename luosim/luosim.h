@@ -13,44 +13,44 @@
 #include "luo-abi.h"
 
 /* Exit statuses documented in luosim(1). */
-#define LUOSIM_EXIT_KEXEC 99
-#define LUOSIM_EXIT_FAILURE 125
-#define LUOSIM_EXIT_NOEXEC 126
+#define LUOSIM_EXIT_KEXEC    99
+#define LUOSIM_EXIT_FAILURE  125
+#define LUOSIM_EXIT_NOEXEC   126
 #define LUOSIM_EXIT_NOTFOUND 127
 
 enum luo_mode { LUO_MODE_6_19, LUO_MODE_7_2 };
 
 struct luosim_opts {
-	const char *state_dir;		/* NULL: private temporary directory */
+	const char *state_dir; /* NULL: private temporary directory */
 	enum luo_mode mode;
 	bool mode_given;
 	int boots;
 	bool share_net;
-	const char *release;		/* the simulated kernel's uname -r */
-	char *const *argv;		/* PROG and its arguments */
+	const char *release; /* the simulated kernel's uname -r */
+	char *const *argv;   /* PROG and its arguments */
 };
 
 /* One preserved file (a memfd) of a session. */
 struct luo_file {
 	uint64_t token;
-	int fd;			/* the supervisor's reference to the memfd, or -1 */
-	dev_t dev;		/* identity of the memfd inode, for EBUSY (7.2 mode) */
+	int fd;	   /* the supervisor's reference to the memfd, or -1 */
+	dev_t dev; /* identity of the memfd inode, for EBUSY (7.2 mode) */
 	ino_t ino;
 	/* Incoming sessions only. */
-	bool retrieved;		/* restored and handed out: fd is the restored file */
-	int retrieve_err;	/* a remembered failed retrieve (7.2 mode), or 0 */
+	bool retrieved;	  /* restored and handed out: fd is the restored file */
+	int retrieve_err; /* a remembered failed retrieve (7.2 mode), or 0 */
 	uint64_t size, pos;
 	uint32_t seals;
-	char *data_path;	/* content saved at the previous kexec */
+	char *data_path; /* content saved at the previous kexec */
 };
 
 struct luo_session {
 	char name[LIVEUPDATE_SESSION_NAME_LENGTH];
 	bool incoming;
-	bool retrieved;		/* incoming: handed out at least once */
+	bool retrieved; /* incoming: handed out at least once */
 	bool finished;
-	int kept;		/* the supervisor's end of the socketpair, or -1 */
-	dev_t dev;		/* identity of the end the tree holds */
+	int kept;  /* the supervisor's end of the socketpair, or -1 */
+	dev_t dev; /* identity of the end the tree holds */
 	ino_t ino;
 	struct luo_file *files;
 	size_t nr_files, cap_files;
@@ -60,11 +60,11 @@ struct luo_emu {
 	enum luo_mode mode;
 	struct luo_session **sessions;
 	size_t nr_sessions, cap_sessions;
-	dev_t dev_dev;		/* the /dev/liveupdate placeholder */
+	dev_t dev_dev; /* the /dev/liveupdate placeholder */
 	ino_t dev_ino;
 	bool dev_busy;
-	int deser_error;	/* remembered incoming deserialization failure (-errno) */
-	int epfd;		/* session kept ends are watched here */
+	int deser_error; /* remembered incoming deserialization failure (-errno) */
+	int epfd;	 /* session kept ends are watched here */
 };
 
 /* One trapped system call being served. */
@@ -72,7 +72,7 @@ struct luo_call {
 	int listener;
 	uint64_t id;
 	pid_t tid;
-	int pidfd;		/* opened lazily */
+	int pidfd; /* opened lazily */
 };
 
 /* call.c: the caller's memory and fd table. All return 0/fd or -errno. */
@@ -99,10 +99,10 @@ bool emu_is_memfd(int fd);
 /* state.c: the state directory. */
 struct luosim_handover {
 	enum luo_mode mode;
-	uint64_t boot;			/* liveupdate number of the boot that wrote it */
+	uint64_t boot; /* liveupdate number of the boot that wrote it */
 	uint32_t kexec_count;
 	char release[128];
-	bool carries_luo;		/* false: kexec_load'ed image, no LUO data */
+	bool carries_luo; /* false: kexec_load'ed image, no LUO data */
 };
 /* Prepare DIR (create 0700 or check it is ours). 0 or -errno, *why set on error. */
 int state_open(const char *dir, bool create, const char **why);
@@ -118,7 +118,7 @@ int remove_tree(const char *path);
 
 struct boot_result {
 	bool kexec;
-	int status;		/* exit status to report for this boot */
+	int status; /* exit status to report for this boot */
 };
 
 /* kexec.c: `luosim kexec` inside a tree. */

@@ -82,7 +82,8 @@ int luosim_kexec_main(int argc, char **argv)
 	}
 	/* Outside a tree these calls would reach the real kernel. */
 	if (!inside_tree()) {
-		luosim_err("refusing to run outside a luosim tree (LUOSIM unset or no seccomp filter)");
+		luosim_err(
+			"refusing to run outside a luosim tree (LUOSIM unset or no seccomp filter)");
 		return LUOSIM_EXIT_FAILURE;
 	}
 	fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
@@ -95,8 +96,8 @@ int luosim_kexec_main(int argc, char **argv)
 		luosim_errno(errno, "cannot load the next kernel");
 		return 1;
 	}
-	syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_KEXEC,
-		NULL);
+	syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2,
+		LINUX_REBOOT_CMD_KEXEC, NULL);
 	luosim_errno(errno, "reboot(LINUX_REBOOT_CMD_KEXEC) failed");
 	return 1;
 }
@@ -150,9 +151,19 @@ static int parse_mode(const char *s, enum luo_mode *mode)
 }
 
 /* 0: run; >0: exit with that status now. */
-static int parse_options(int argc, const char **argv, struct luosim_opts *o, poptContext *pc)
+/* popt allocates string arguments; they live until main returns. */
+static char *state, *kernel, *release;
+
+static void free_option_strings(void)
 {
-	char *state = NULL, *kernel = NULL, *release = NULL;
+	free(state);
+	free(kernel);
+	free(release);
+}
+
+static int parse_options(int argc, const char **argv, struct luosim_opts *o,
+			 poptContext *pc)
+{
 	int boots = 1, share_net = 0, rc;
 	struct poptOption table[] = {
 		{ "state", 0, POPT_ARG_STRING, &state, 0, NULL, NULL },
@@ -179,7 +190,8 @@ static int parse_options(int argc, const char **argv, struct luosim_opts *o, pop
 		}
 	}
 	if (rc < -1) {
-		fprintf(stderr, "luosim: %s: %s\nTry 'luosim --help' for more information.\n",
+		fprintf(stderr,
+			"luosim: %s: %s\nTry 'luosim --help' for more information.\n",
 			poptBadOption(*pc, 0), poptStrerror(rc));
 		return LUOSIM_EXIT_FAILURE;
 	}
@@ -189,7 +201,9 @@ static int parse_options(int argc, const char **argv, struct luosim_opts *o, pop
 	o->boots = boots;
 	if (kernel) {
 		if (parse_mode(kernel, &o->mode) < 0)
-			return usage_error("unknown kernel version \"%s\" (use 6.19 or 7.2)", kernel);
+			return usage_error(
+				"unknown kernel version \"%s\" (use 6.19 or 7.2)",
+				kernel);
 		o->mode_given = true;
 	}
 	if (boots < 1)
@@ -203,9 +217,12 @@ static int parse_options(int argc, const char **argv, struct luosim_opts *o, pop
 /* ---- boots ---- */
 
 static pid_t boot_child;
+static volatile sig_atomic_t terminated_by;
 
+/* The supervisor's death takes the tree down (PR_SET_PDEATHSIG in each). */
 static void on_terminate(int sig)
 {
+	terminated_by = sig;
 	if (boot_child > 0)
 		kill(boot_child, SIGKILL);
 }
@@ -241,6 +258,8 @@ static int run_one_boot(const struct luosim_opts *o, const struct boot_config *c
 	while (waitpid(boot_child, &st, 0) < 0 && errno == EINTR)
 		;
 	boot_child = 0;
+	if (terminated_by)
+		return -EINTR;
 	if (n != sizeof(*r)) {
 		luosim_err("the supervisor died (%s)",
 			   WIFSIGNALED(st) ? strsignal(WTERMSIG(st)) : "no result");
@@ -255,8 +274,9 @@ static int check_handover(const struct luosim_opts *o, struct boot_config *cfg)
 	int ret = state_peek(cfg->state_dir, &h);
 
 	if (ret < 0) {
-		luosim_err("state directory %s: its handover is corrupt; refusing to cold-boot over it",
-			   cfg->state_dir);
+		luosim_err(
+			"state directory %s: its handover is corrupt; refusing to cold-boot over it",
+			cfg->state_dir);
 		return ret;
 	}
 	cfg->mode = o->mode_given ? o->mode : LUO_MODE_7_2;
@@ -266,8 +286,9 @@ static int check_handover(const struct luosim_opts *o, struct boot_config *cfg)
 	if (!o->mode_given)
 		cfg->mode = h.mode;
 	if (h.mode != cfg->mode) {
-		luosim_err("state directory %s: the handover was written by a %s kernel; a %s kernel cannot take it (LUO ABI mismatch)",
-			   cfg->state_dir, mode_name(h.mode), mode_name(cfg->mode));
+		luosim_err(
+			"state directory %s: the handover was written by a %s kernel; a %s kernel cannot take it (LUO ABI mismatch)",
+			cfg->state_dir, mode_name(h.mode), mode_name(cfg->mode));
 		return -EINVAL;
 	}
 	cfg->boot = h.boot;
@@ -280,13 +301,21 @@ static int run_boots(const struct luosim_opts *o, const char *dir)
 	struct boot_config cfg = { .state_dir = dir, .release = o->release };
 	struct boot_result r = { 0 };
 
-	for (int i = 0; i < o->boots; i++) {
+	for (int i = 0; i < o->boots && !terminated_by; i++) {
 		if (check_handover(o, &cfg) < 0 || run_one_boot(o, &cfg, &r) < 0)
-			return LUOSIM_EXIT_FAILURE;
+			break;
 		if (!r.kexec)
 			return r.status;
+		if (i == o->boots - 1)
+			return LUOSIM_EXIT_KEXEC;
 	}
-	return LUOSIM_EXIT_KEXEC;
+	if (terminated_by) {
+		luosim_err("terminated by %s; the simulated machine was stopped",
+			   sigabbrev_np(terminated_by) ? sigabbrev_np(terminated_by)
+						       : "a signal");
+		return 128 + terminated_by;
+	}
+	return LUOSIM_EXIT_FAILURE;
 }
 
 static char *make_temp_state(void)
@@ -309,15 +338,17 @@ static int run(struct luosim_opts *o)
 {
 	char *temp = NULL;
 	const char *dir = o->state_dir, *why = "";
-	struct utsname u;
 	int err, status;
 
 	if (inside_tree()) {
-		luosim_err("cannot run inside a luosim tree: nested luosim is not supported");
+		luosim_err(
+			"cannot run inside a luosim tree: nested luosim is not supported");
 		return LUOSIM_EXIT_FAILURE;
 	}
+	static struct utsname u;
+
 	if (!o->release)
-		o->release = uname(&u) == 0 ? strdup(u.release) : "luosim";
+		o->release = uname(&u) == 0 ? u.release : "luosim";
 	if (!dir) {
 		dir = temp = make_temp_state();
 		if (!dir)
@@ -351,6 +382,7 @@ int main(int argc, char **argv)
 	ret = parse_options(argc, (const char **)argv, &o, &pc);
 	if (ret) {
 		poptFreeContext(pc);
+		free_option_strings();
 		return ret == 1000 ? 0 : ret;
 	}
 	/* The tree gets terminal signals itself; luosim reports how PROG ended. */
@@ -360,5 +392,6 @@ int main(int argc, char **argv)
 	signal(SIGHUP, on_terminate);
 	ret = run(&o);
 	poptFreeContext(pc);
+	free_option_strings();
 	return ret;
 }

@@ -31,11 +31,16 @@
 
 #include "sandbox.h"
 
-#define X32_SYSCALL_BIT 0x40000000
-#define I386_NR_REBOOT 88
+#define X32_SYSCALL_BIT	   0x40000000
+#define I386_NR_REBOOT	   88
 #define I386_NR_KEXEC_LOAD 283
 
-#define ARG1_LOW offsetof(struct seccomp_data, args[1])
+#define ARG1_LOW       offsetof(struct seccomp_data, args[1])
+#define LD(field) \
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, field))
+#define JEQ(k, jt, jf) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), (jt), (jf))
+#define JSET(k, jt, jf) BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, (k), (jt), (jf))
+#define RET(k)	       BPF_STMT(BPF_RET | BPF_K, (k))
 
 /*
  * The filter, hand-built because libseccomp 2.5.4 cannot ask for
@@ -46,36 +51,39 @@
 static int install_filter(bool trap_open)
 {
 	const uint32_t notify = SECCOMP_RET_USER_NOTIF;
+	/* clang-format off */
 	struct sock_filter f[] = {
-		/* 0 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		/* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
-		/* 2 */ BPF_STMT(BPF_JMP | BPF_JA | BPF_K, 16),		/* -> 19 */
-		/* 3 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		/* 4 */ BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, X32_SYSCALL_BIT, 13, 0), /* -> 18 */
-		/* 5 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 6, 0),	/* -> 12 */
-		/* 6 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_reboot, 10, 0),	/* -> 17 */
-		/* 7 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_kexec_load, 9, 0),
-		/* 8 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_kexec_file_load, 8, 0),
-		/* 9 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_open, 6, 0),	/* -> 16 */
-		/* 10 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_openat, 5, 0),
-		/* 11 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		/* 0 */ LD(arch),
+		/* 1 */ JEQ(AUDIT_ARCH_X86_64, 1, 0),
+		/* 2 */ BPF_STMT(BPF_JMP | BPF_JA | BPF_K, 16),	/* -> 19 */
+		/* 3 */ LD(nr),
+		/* 4 */ JSET(X32_SYSCALL_BIT, 13, 0),		/* -> 18 */
+		/* 5 */ JEQ(__NR_ioctl, 6, 0),			/* -> 12 */
+		/* 6 */ JEQ(__NR_reboot, 10, 0),		/* -> 17 */
+		/* 7 */ JEQ(__NR_kexec_load, 9, 0),
+		/* 8 */ JEQ(__NR_kexec_file_load, 8, 0),
+		/* 9 */ JEQ(__NR_open, 6, 0),			/* -> 16 */
+		/* 10 */ JEQ(__NR_openat, 5, 0),
+		/* 11 */ RET(SECCOMP_RET_ALLOW),
 		/* 12 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG1_LOW),
 		/* 13 */ BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xff00),
-		/* 14 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0xBA00, 2, 0),	/* -> 17 */
-		/* 15 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		/* 16 */ BPF_STMT(BPF_RET | BPF_K, trap_open ? notify : SECCOMP_RET_ALLOW),
-		/* 17 */ BPF_STMT(BPF_RET | BPF_K, notify),
-		/* 18 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
-		/* 19 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		/* 20 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, I386_NR_REBOOT, 2, 0),
-		/* 21 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, I386_NR_KEXEC_LOAD, 1, 0),
-		/* 22 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		/* 23 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+		/* 14 */ JEQ(0xBA00, 2, 0),			/* -> 17 */
+		/* 15 */ RET(SECCOMP_RET_ALLOW),
+		/* 16 */ RET(trap_open ? notify : SECCOMP_RET_ALLOW),
+		/* 17 */ RET(notify),
+		/* 18 */ RET(SECCOMP_RET_ERRNO | ENOSYS),
+		/* 19 */ LD(nr),
+		/* 20 */ JEQ(I386_NR_REBOOT, 2, 0),
+		/* 21 */ JEQ(I386_NR_KEXEC_LOAD, 1, 0),
+		/* 22 */ RET(SECCOMP_RET_ALLOW),
+		/* 23 */ RET(SECCOMP_RET_ERRNO | EPERM),
 	};
+	/* clang-format on */
 	struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
 
 	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-		       SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
+		       SECCOMP_FILTER_FLAG_NEW_LISTENER |
+			       SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
 		       &prog);
 }
 
@@ -105,7 +113,7 @@ static const char *const dev_nodes[] = {
 };
 static const char *const dev_dirs[] = { "pts", "shm", "mqueue", "hugepages" };
 static const char *const dev_links[][2] = {
-	{ "fd", "/proc/self/fd" }, { "stdin", "/proc/self/fd/0" },
+	{ "fd", "/proc/self/fd" },	 { "stdin", "/proc/self/fd/0" },
 	{ "stdout", "/proc/self/fd/1" }, { "stderr", "/proc/self/fd/2" },
 	{ "ptmx", "pts/ptmx" },
 };
@@ -121,7 +129,8 @@ static int setup_dev(const char **why)
 	*why = "cannot build the private /dev";
 	if (old < 0)
 		return -errno;
-	if (mount("luosim-dev", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=0755") < 0) {
+	if (mount("luosim-dev", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME,
+		  "mode=0755") < 0) {
 		err = -errno;
 		goto out;
 	}
@@ -237,8 +246,8 @@ int sandbox_enter(bool as_root, const char **why)
 		if (err)
 			return err;
 	}
-	*why = as_root ? "cannot create a private mount namespace" :
-			 "cannot create a private mount namespace in the user namespace";
+	*why = as_root ? "cannot create a private mount namespace"
+		       : "cannot create a private mount namespace in the user namespace";
 	if (unshare(CLONE_NEWNS) < 0)
 		return -errno;
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
@@ -296,8 +305,10 @@ static int send_fd(int sock, int fd)
 		struct cmsghdr align;
 	} u;
 	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = u.buf,
+		.msg_controllen = sizeof(u.buf),
 	};
 	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
 
@@ -318,8 +329,10 @@ int sandbox_recv_fd(int sock)
 		struct cmsghdr align;
 	} u;
 	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = u.buf,
+		.msg_controllen = sizeof(u.buf),
 	};
 	struct cmsghdr *cmsg;
 	int fd;
@@ -405,7 +418,8 @@ static void __attribute__((noreturn)) init_main(const struct tree_args *a)
 	listener = install_filter(a->trap_open);
 	if (listener < 0) {
 		if (errno == EBUSY)
-			fprintf(stderr, "luosim: cannot run inside another seccomp-notify sandbox (nested luosim?)\n");
+			fprintf(stderr,
+				"luosim: cannot run inside another seccomp-notify sandbox (nested luosim?)\n");
 		else
 			fprintf(stderr, "luosim: cannot install the seccomp filter: %s\n",
 				strerror(errno));

@@ -9,15 +9,15 @@
 #include "luosim.h"
 
 #define KEXEC_LOADED "/sys/kernel/kexec_loaded"
-#define KHO_DEBUGFS "/sys/kernel/debug/kho"
+#define KHO_DEBUGFS  "/sys/kernel/debug/kho"
 
 struct tree_args {
 	char *const *argv;
 	enum luo_mode mode;
 	uint64_t boot;
 	bool trap_open;
-	int sock;			/* the listener goes to the supervisor through it */
-	const char *kcore_path;		/* simulated memory to bind over /proc/kcore */
+	int sock;		/* the listener goes to the supervisor through it */
+	const char *kcore_path; /* simulated memory to bind over /proc/kcore */
 };
 
 /* Namespaces and mounts for the supervisor. 0 or -errno, *why names the step. */

@@ -22,7 +22,7 @@
 
 #include "luosim.h"
 
-#define STATE_MAGIC "luosim-state 1\n"
+#define STATE_MAGIC    "luosim-state 1\n"
 #define MANIFEST_MAGIC "luosim-handover 1"
 
 int copy_sparse(int in, int out, uint64_t size);
@@ -41,7 +41,8 @@ static int remove_at(int parent, const char *name)
 	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? 0 : -errno;
 	if (S_ISDIR(st.st_mode)) {
-		int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		int fd = openat(parent, name,
+				O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 		DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 		struct dirent *de;
 
@@ -149,9 +150,9 @@ int state_open(const char *dir, bool create, const char **why)
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n < 0 || strcmp(buf, STATE_MAGIC) != 0) {
-		*why = strncmp(buf, "luosim-state ", 13) == 0 ?
-			"written by an unsupported luosim state format version" :
-			"its luosim-state file is corrupt";
+		*why = strncmp(buf, "luosim-state ", 13) == 0
+			       ? "written by an unsupported luosim state format version"
+			       : "its luosim-state file is corrupt";
 		return -EINVAL;
 	}
 	return 0;
@@ -183,8 +184,8 @@ static int hex_decode(const char *hex, char *out, size_t outlen)
 struct parser {
 	FILE *f;
 	char line[512];
-	const char *dir;	/* where the data files live once taken */
-	const char *src;	/* where they are while the manifest is read */
+	const char *dir; /* where the data files live once taken */
+	const char *src; /* where they are while the manifest is read */
 	struct luo_emu *e;
 	struct luosim_handover *h;
 	int nr_session;
@@ -194,7 +195,8 @@ static int parse_header(struct parser *p)
 {
 	char kernel[16];
 
-	if (!fgets(p->line, sizeof(p->line), p->f) || strncmp(p->line, MANIFEST_MAGIC, 17))
+	if (!fgets(p->line, sizeof(p->line), p->f) ||
+	    strncmp(p->line, MANIFEST_MAGIC, 17))
 		return -EINVAL;
 	if (fscanf(p->f, "kernel %15s\n", kernel) != 1)
 		return -EINVAL;
@@ -230,8 +232,8 @@ static int parse_file(struct parser *p, struct luo_session *s, int si, size_t fi
 	struct luo_file f = { .fd = -1 };
 	char path[4096], name[64];
 
-	if (fscanf(p->f, "file %" SCNx64 " %" SCNu64 " %" SCNu64 " %" SCNx32 "\n", &f.token,
-		   &f.size, &f.pos, &f.seals) != 4)
+	if (fscanf(p->f, "file %" SCNx64 " %" SCNu64 " %" SCNu64 " %" SCNx32 "\n",
+		   &f.token, &f.size, &f.pos, &f.seals) != 4)
 		return -EINVAL;
 	snprintf(name, sizeof(name), "s%d.f%zu", si, fi);
 	if (path_join(path, sizeof(path), p->dir, name))
@@ -405,7 +407,8 @@ static int save_session(FILE *m, int dirfd, const struct luo_session *s, int si)
 	return 0;
 }
 
-static int save_manifest(int dirfd, const struct luosim_handover *h, const struct luo_emu *e)
+static int save_manifest(int dirfd, const struct luosim_handover *h,
+			 const struct luo_emu *e)
 {
 	int fd = openat(dirfd, "manifest", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	int nr = 0, si = 0, err = 0;
@@ -420,9 +423,11 @@ static int save_manifest(int dirfd, const struct luosim_handover *h, const struc
 	}
 	for (size_t i = 0; h->carries_luo && i < e->nr_sessions; i++)
 		nr += !e->sessions[i]->incoming;
-	fprintf(m, MANIFEST_MAGIC "\nkernel %s\nboot %" PRIu64 "\nkexec_count %" PRIu32
-		"\nrelease %s\nluo %d\nsessions %d\n", mode_name(h->mode), h->boot,
-		h->kexec_count, h->release[0] ? h->release : "-", h->carries_luo, nr);
+	fprintf(m,
+		MANIFEST_MAGIC "\nkernel %s\nboot %" PRIu64 "\nkexec_count %" PRIu32
+			       "\nrelease %s\nluo %d\nsessions %d\n",
+		mode_name(h->mode), h->boot, h->kexec_count,
+		h->release[0] ? h->release : "-", h->carries_luo, nr);
 	/* Only outgoing sessions are carried; incoming ones are dropped (§10.2). */
 	for (size_t i = 0; h->carries_luo && i < e->nr_sessions && !err; i++)
 		if (!e->sessions[i]->incoming)

@@ -37,10 +37,10 @@
 #ifndef FAN_DENY_ERRNO
 #define FAN_DENY_ERRNO(err) (FAN_DENY | ((((__u32)(err)) & 0xff) << 24))
 #endif
-#define KEXEC_FILE_UNLOAD 0x1
-#define KEXEC_FILE_ON_CRASH 0x2
+#define KEXEC_FILE_UNLOAD	0x1
+#define KEXEC_FILE_ON_CRASH	0x2
 #define KEXEC_FILE_NO_INITRAMFS 0x4
-#define KEXEC_ON_CRASH 0x1
+#define KEXEC_ON_CRASH		0x1
 
 enum kexec_image { IMAGE_NONE, IMAGE_FILE, IMAGE_SEGMENTS };
 
@@ -53,12 +53,14 @@ struct sup {
 	int listener, fan, epfd, init_pidfd;
 	pid_t init;
 	enum kexec_image image;
+	bool trap_open; /* no fanotify (not root): opens are trapped instead */
+	int dev_kept;	/* open trap: our end of the device object, or -1 */
 	bool kexec, tree_done;
 	int init_status;
 };
 
 /* epoll tags for the non-session fds; sessions are tagged by their pointer. */
-static char tag_listener, tag_fan, tag_init;
+static char tag_listener, tag_fan, tag_init, tag_device;
 
 /* ---- replies ---- */
 
@@ -91,7 +93,10 @@ static void serve_ioctl(struct sup *s, struct luo_call *c)
 	}
 	if (fstat(fd, &st) == 0) {
 		device = st.st_dev == s->emu.dev_dev && st.st_ino == s->emu.dev_ino;
-		if (!device)
+		/* An O_PATH fd of the placeholder is no device: the kernel says EBADF. */
+		if (device && (fcntl(fd, F_GETFL) & O_PATH))
+			device = false;
+		else if (!device)
 			session = emu_find_by_inode(&s->emu, st.st_dev, st.st_ino);
 	}
 	close(fd);
@@ -99,8 +104,8 @@ static void serve_ioctl(struct sup *s, struct luo_call *c)
 		reply(s, 0, true);
 		return;
 	}
-	err = device ? emu_device_ioctl(&s->emu, c, request, d->args[2]) :
-		       emu_session_ioctl(&s->emu, c, session, request, d->args[2]);
+	err = device ? emu_device_ioctl(&s->emu, c, request, d->args[2])
+		     : emu_session_ioctl(&s->emu, c, session, request, d->args[2]);
 	reply(s, err, false);
 }
 
@@ -204,6 +209,106 @@ static int serve_reboot(struct sup *s, struct luo_call *c)
 	return 0;
 }
 
+/* ---- the device without fanotify: trapped opens (emulator-notes §7.2, §10.2) ---- */
+
+static int read_path(struct luo_call *c, uint64_t addr, char *path, size_t len)
+{
+	size_t got = 0;
+
+	/* One page-bounded chunk at a time: the string may end before a hole. */
+	while (got < len - 1) {
+		size_t chunk = 4096 - ((addr + got) & 4095);
+
+		if (chunk > len - 1 - got)
+			chunk = len - 1 - got;
+		if (call_read(c, addr + got, path + got, chunk))
+			return -EFAULT;
+		if (memchr(path + got, 0, chunk))
+			return 0;
+		got += chunk;
+	}
+	path[len - 1] = 0;
+	return 0;
+}
+
+static int new_device(struct sup *s, int *give)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &tag_device };
+	struct stat st;
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -ENFILE;
+	if (fstat(sv[1], &st) < 0 || epoll_ctl(s->epfd, EPOLL_CTL_ADD, sv[0], &ev) < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return -ENOMEM;
+	}
+	s->dev_kept = sv[0];
+	s->emu.dev_dev = st.st_dev;
+	s->emu.dev_ino = st.st_ino;
+	*give = sv[1];
+	return 0;
+}
+
+static void device_released(struct sup *s)
+{
+	epoll_ctl(s->epfd, EPOLL_CTL_DEL, s->dev_kept, NULL);
+	close(s->dev_kept);
+	s->dev_kept = -1;
+	s->emu.dev_busy = false;
+}
+
+/* The tree closed the device just before opening it again: count it free. */
+static bool device_busy(struct sup *s)
+{
+	struct pollfd p = { .fd = s->dev_kept, .events = POLLIN };
+
+	if (s->dev_kept < 0)
+		return false;
+	if (poll(&p, 1, 0) == 1 && (p.revents & POLLHUP)) {
+		device_released(s);
+		return false;
+	}
+	return true;
+}
+
+static void serve_open(struct sup *s, struct luo_call *c)
+{
+	const struct seccomp_data *d = &s->req->data;
+	bool at = d->nr == __NR_openat;
+	uint64_t flags = at ? d->args[2] : d->args[1];
+	char path[sizeof(LUO_DEVICE_PATH) + 1];
+	int give, err, fd;
+
+	/* Only the absolute path is emulated (emulator-notes §15). */
+	err = read_path(c, at ? d->args[1] : d->args[0], path, sizeof(path));
+	if (err || strcmp(path, LUO_DEVICE_PATH)) {
+		reply(s, 0, true);
+		return;
+	}
+	if (s->emu.deser_error && s->cfg->mode == LUO_MODE_7_2) {
+		reply(s, s->emu.deser_error, false);
+		return;
+	}
+	if (device_busy(s)) {
+		reply(s, -EBUSY, false);
+		return;
+	}
+	err = call_valid(c) ? new_device(s, &give) : -EINTR;
+	if (err) {
+		reply(s, err, false);
+		return;
+	}
+	/* ADDFD with SEND: the new fd number is the open's return value. */
+	fd = call_addfd(c, give, true, flags & O_CLOEXEC);
+	close(give);
+	if (fd < 0) {
+		device_released(s);
+		reply(s, fd, false);
+	}
+}
+
 static void serve_one(struct sup *s)
 {
 	struct luo_call c = { .listener = s->listener, .pidfd = -1 };
@@ -224,14 +329,18 @@ static void serve_one(struct sup *s)
 	case __NR_kexec_load:
 		reply(s, serve_kexec_load(s, &c), false);
 		break;
+	case __NR_open:
+	case __NR_openat:
+		serve_open(s, &c);
+		break;
 	case __NR_reboot:
 		err = serve_reboot(s, &c);
-		/* A successful kexec never returns to the caller: it dies with the tree. */
+		/* A successful kexec never returns: the caller dies with the tree. */
 		if (err)
 			reply(s, err, false);
 		break;
 	default:
-		/* Never CONTINUE anything but ioctls: a stray trap must not reach the kernel. */
+		/* Only ioctls may CONTINUE: a stray trap must not reach the kernel. */
 		reply(s, -ENOSYS, false);
 	}
 	call_done(&c);
@@ -276,7 +385,8 @@ static void serve_fanotify(struct sup *s)
 
 	for (; len > 0 && FAN_EVENT_OK(m, len); m = FAN_EVENT_NEXT(m, len)) {
 		if (m->mask & FAN_OPEN_PERM) {
-			struct fanotify_response r = { .fd = m->fd, .response = open_verdict(s) };
+			struct fanotify_response r = { .fd = m->fd,
+						       .response = open_verdict(s) };
 
 			if (write(s->fan, &r, sizeof(r)) < 0)
 				perror("luosim: fanotify response");
@@ -317,6 +427,8 @@ static void dispatch(struct sup *s, struct epoll_event *ev)
 		serve_fanotify(s);
 	} else if (ev->data.ptr == &tag_init) {
 		reap_init(s);
+	} else if (ev->data.ptr == &tag_device) {
+		device_released(s);
 	} else {
 		emu_session_released(&s->emu, ev->data.ptr);
 	}
@@ -388,7 +500,7 @@ static int start_tree(struct sup *s, const struct luosim_opts *o)
 		.argv = o->argv,
 		.mode = s->cfg->mode,
 		.boot = s->cfg->boot,
-		.trap_open = false,
+		.trap_open = s->trap_open,
 	};
 	int sv[2];
 	__u64 flags = SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP;
@@ -406,12 +518,13 @@ static int start_tree(struct sup *s, const struct luosim_opts *o)
 	close(sv[0]);
 	if (s->listener < 0)
 		return s->listener;
-	/* Same-CPU wake-ups: a round trip drops from ~60 to ~7 µs (emulator-notes §14). */
+	/* Same-CPU wake-ups: a round trip drops from ~60 to ~7 µs (notes §14). */
 	ioctl(s->listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, flags);
 	s->init_pidfd = syscall(SYS_pidfd_open, s->init, 0);
 	if (s->init_pidfd < 0)
 		return -errno;
-	if (watch(s, s->listener, &tag_listener) < 0 || watch(s, s->fan, &tag_fan) < 0 ||
+	if (watch(s, s->listener, &tag_listener) < 0 ||
+	    (s->fan >= 0 && watch(s, s->fan, &tag_fan) < 0) ||
 	    watch(s, s->init_pidfd, &tag_init) < 0)
 		return -errno;
 	return 0;
@@ -453,8 +566,10 @@ static int setup(struct sup *s, const struct luosim_opts *o)
 	const char *why = "";
 	int err;
 
-	err = sandbox_enter(geteuid() == 0, &why);
-	if (!err) {
+	/* fanotify permission events need root in the initial namespace. */
+	s->trap_open = geteuid() != 0;
+	err = sandbox_enter(!s->trap_open, &why);
+	if (!err && !s->trap_open) {
 		why = "cannot watch /dev/liveupdate with fanotify";
 		err = setup_fanotify(s);
 	}
@@ -479,7 +594,12 @@ static int setup(struct sup *s, const struct luosim_opts *o)
 int supervise_boot(const struct luosim_opts *o, const struct boot_config *cfg,
 		   struct boot_result *r)
 {
-	struct sup s = { .cfg = cfg, .listener = -1, .fan = -1, .init_pidfd = -1, .init = -1 };
+	struct sup s = { .cfg = cfg,
+			 .listener = -1,
+			 .fan = -1,
+			 .init_pidfd = -1,
+			 .init = -1,
+			 .dev_kept = -1 };
 	int err;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -501,6 +621,7 @@ int supervise_boot(const struct luosim_opts *o, const struct boot_config *cfg,
 	state_drop_incoming(cfg->state_dir);
 	emu_free(&s.emu);
 	r->kexec = !err && s.kexec;
-	r->status = err ? LUOSIM_EXIT_FAILURE : (s.kexec ? LUOSIM_EXIT_KEXEC : s.init_status);
+	r->status =
+		err ? LUOSIM_EXIT_FAILURE : (s.kexec ? LUOSIM_EXIT_KEXEC : s.init_status);
 	return err;
 }

@@ -9,7 +9,7 @@
 struct boot_config {
 	enum luo_mode mode;
 	const char *state_dir;
-	uint64_t boot;			/* LUOSIM_BOOT: the liveupdate number */
+	uint64_t boot; /* LUOSIM_BOOT: the liveupdate number */
 	uint32_t kexec_count;
 	const char *release;
 };

@@ -107,6 +107,32 @@ teardown() {
 	done
 }
 
+@test "reply cannot be written: what each command has already done stays done" {
+	for MODE in "${MODES[@]}"; do
+		rm -rf "$STATE"
+		# PRESERVE_FD: the file stays preserved.
+		stage1 "$STATE" open d create s d db memfd m 10 fill m 0 10 6 \
+			buf 16 set 0 u32 16 set 4 fd m set 8 u64 1 readonly \
+			expect EFAULT ioctl s 0xBA40 buf expect EEXIST preserve s m 1 \
+			create t d db2
+		assert_equal "$status" 99
+		# RETRIEVE_SESSION: the session is consumed. RETRIEVE_FD: stays retrieved.
+		stage2 "$STATE" open d retrieve s d db \
+			buf 16 set 0 u32 16 set 8 u64 1 readonly expect EFAULT ioctl s 0xBA41 buf \
+			getfd m s 1 verify m 0 10 6 \
+			buf 72 set 0 u32 72 set 8 str db2 readonly expect EFAULT ioctl d 0xBA01 buf \
+			expect ENOENT retrieve t d db2
+		assert_success
+	done
+}
+
+@test "an O_PATH fd of /dev/liveupdate is no device (EBADF)" {
+	for MODE in "${MODES[@]}"; do
+		run -0 client opath p /dev/liveupdate buf 72 set 0 u32 72 set 8 str db \
+			expect EBADF ioctl p 0xBA00 buf open d
+	done
+}
+
 # ---- CREATE_SESSION ----
 
 @test "create: EMFILE with no free fd, ahead of every other error" {

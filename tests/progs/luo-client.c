@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -38,20 +39,42 @@
 
 #define MAX_VARS 64
 
-static struct { char name[32]; int fd; } vars[MAX_VARS];
+static struct {
+	char name[32];
+	int fd;
+} vars[MAX_VARS];
 static int nr_vars;
-static char *buf;		/* the raw-ioctl buffer; ends at a page boundary */
+static char *buf; /* the raw-ioctl buffer; ends at a page boundary */
 static size_t buf_len;
 static int fillers[65536];
 static int nr_fillers;
 
-static const struct { int err; const char *name; } errnames[] = {
-	{ 0, "ok" }, { EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { EIO, "EIO" },
-	{ EBADF, "EBADF" }, { ENOMEM, "ENOMEM" }, { EFAULT, "EFAULT" }, { EBUSY, "EBUSY" },
-	{ EEXIST, "EEXIST" }, { EINVAL, "EINVAL" }, { ENFILE, "ENFILE" }, { EMFILE, "EMFILE" },
-	{ ENOTTY, "ENOTTY" }, { EFBIG, "EFBIG" }, { ENOSPC, "ENOSPC" }, { E2BIG, "E2BIG" },
-	{ EOPNOTSUPP, "EOPNOTSUPP" }, { ENOSYS, "ENOSYS" }, { EAGAIN, "EAGAIN" },
-	{ ENAMETOOLONG, "ENAMETOOLONG" }, { ESRCH, "ESRCH" }, { EBADMSG, "EBADMSG" },
+static const struct {
+	int err;
+	const char *name;
+} errnames[] = {
+	{ 0, "ok" },
+	{ EPERM, "EPERM" },
+	{ ENOENT, "ENOENT" },
+	{ EIO, "EIO" },
+	{ EBADF, "EBADF" },
+	{ ENOMEM, "ENOMEM" },
+	{ EFAULT, "EFAULT" },
+	{ EBUSY, "EBUSY" },
+	{ EEXIST, "EEXIST" },
+	{ EINVAL, "EINVAL" },
+	{ ENFILE, "ENFILE" },
+	{ EMFILE, "EMFILE" },
+	{ ENOTTY, "ENOTTY" },
+	{ EFBIG, "EFBIG" },
+	{ ENOSPC, "ENOSPC" },
+	{ E2BIG, "E2BIG" },
+	{ EOPNOTSUPP, "EOPNOTSUPP" },
+	{ ENOSYS, "ENOSYS" },
+	{ EAGAIN, "EAGAIN" },
+	{ ENAMETOOLONG, "ENAMETOOLONG" },
+	{ ESRCH, "ESRCH" },
+	{ EBADMSG, "EBADMSG" },
 };
 
 static const char *errname(int err)
@@ -143,7 +166,9 @@ static int do_create(int dev, const char *name, unsigned long req)
 
 static int do_preserve(int ses, int fd, uint64_t token)
 {
-	struct liveupdate_session_preserve_fd a = { .size = sizeof(a), .fd = fd, .token = token };
+	struct liveupdate_session_preserve_fd a = { .size = sizeof(a),
+						    .fd = fd,
+						    .token = token };
 
 	return ret(ioctl(ses, LIVEUPDATE_SESSION_PRESERVE_FD, &a));
 }
@@ -233,9 +258,14 @@ static int scm_hold(int fd)
 {
 	int sv[2];
 	char byte = 'x';
-	union { char b[CMSG_SPACE(sizeof(int))]; struct cmsghdr a; } u = { 0 };
+	union {
+		char b[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr a;
+	} u = { 0 };
 	struct iovec iov = { &byte, 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b,
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
+			      .msg_control = u.b,
 			      .msg_controllen = sizeof(u.b) };
 	pid_t pid;
 
@@ -300,7 +330,8 @@ static int restore_fds(void)
 static int make_buf(size_t len)
 {
 	size_t page = 4096, total = (len + page - 1) / page * page + page;
-	char *map = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *map = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
 
 	if (map == MAP_FAILED)
 		return -errno;
@@ -321,6 +352,11 @@ static int buf_set(uint64_t off, const char *type, const char *val)
 		memcpy(buf + off, &v, sizeof(v));
 	} else if (!strcmp(type, "u64")) {
 		uint64_t v = num(val);
+
+		memcpy(buf + off, &v, sizeof(v));
+	} else if (!strcmp(type, "fd")) {
+		/* "set OFF fd VAR": the number of the fd a variable names. */
+		int32_t v = var_get(val);
 
 		memcpy(buf + off, &v, sizeof(v));
 	} else if (!strcmp(type, "u8")) {
@@ -380,12 +416,40 @@ static int store_fd(const char *var, int fd, char *d)
 
 static int c_create(char **a, char *d)
 {
-	return store_fd(a[0], do_create(var_get(a[1]), a[2], LIVEUPDATE_IOCTL_CREATE_SESSION), d);
+	return store_fd(
+		a[0], do_create(var_get(a[1]), a[2], LIVEUPDATE_IOCTL_CREATE_SESSION), d);
+}
+
+struct thread_call {
+	int dev;
+	const char *name;
+	int result;
+};
+
+static void *thread_create_main(void *arg)
+{
+	struct thread_call *t = arg;
+
+	t->result = do_create(t->dev, t->name, LIVEUPDATE_IOCTL_CREATE_SESSION);
+	return NULL;
+}
+
+/* The same CREATE_SESSION, issued from a second thread (req.pid is a tid). */
+static int c_thread_create(char **a, char *d)
+{
+	struct thread_call t = { .dev = var_get(a[1]), .name = a[2] };
+	pthread_t th;
+
+	if (pthread_create(&th, NULL, thread_create_main, &t))
+		return -EAGAIN;
+	pthread_join(th, NULL);
+	return store_fd(a[0], t.result, d);
 }
 
 static int c_retrieve(char **a, char *d)
 {
-	return store_fd(a[0], do_create(var_get(a[1]), a[2], LIVEUPDATE_IOCTL_RETRIEVE_SESSION),
+	return store_fd(a[0],
+			do_create(var_get(a[1]), a[2], LIVEUPDATE_IOCTL_RETRIEVE_SESSION),
 			d);
 }
 
@@ -724,29 +788,58 @@ static int c_reboot(char **a, char *d)
 			   (unsigned int)num(a[1]), NULL));
 }
 
+/* clang-format off */
 static const struct cmd cmds[] = {
-	{ "kexec-file-load", 1, c_kexec_file_load }, { "reboot", 2, c_reboot },
-	{ "open", 1, c_open }, { "close", 1, c_close },
-	{ "create", 3, c_create }, { "retrieve", 3, c_retrieve },
-	{ "preserve", 3, c_preserve }, { "getfd", 3, c_getfd },
-	{ "finish", 1, c_finish }, { "finish-reserved", 2, c_finish_reserved },
+	{ "kexec-file-load", 1, c_kexec_file_load },
+	{ "reboot", 2, c_reboot },
+	{ "open", 1, c_open },
+	{ "close", 1, c_close },
+	{ "create", 3, c_create },
+	{ "retrieve", 3, c_retrieve },
+	{ "thread-create", 3, c_thread_create },
+	{ "preserve", 3, c_preserve },
+	{ "getfd", 3, c_getfd },
+	{ "finish", 1, c_finish },
+	{ "finish-reserved", 2, c_finish_reserved },
 	{ "getname", 1, c_getname },
-	{ "memfd", 2, c_memfd }, { "memfd-flags", 3, c_memfd_flags },
-	{ "hugetlb", 1, c_hugetlb }, { "openfile", 2, c_openfile }, { "opath", 2, c_opath },
-	{ "tmpfile", 2, c_tmpfile }, { "pipe", 2, c_pipe }, { "unlink", 1, c_unlink },
+	{ "memfd", 2, c_memfd },
+	{ "memfd-flags", 3, c_memfd_flags },
+	{ "hugetlb", 1, c_hugetlb },
+	{ "openfile", 2, c_openfile },
+	{ "opath", 2, c_opath },
+	{ "tmpfile", 2, c_tmpfile },
+	{ "pipe", 2, c_pipe },
+	{ "unlink", 1, c_unlink },
 	{ "truncate", 2, c_truncate },
-	{ "fill", 4, c_fill }, { "verify", 4, c_verify }, { "verify-zero", 3, c_verify_zero },
-	{ "size", 2, c_size }, { "seek", 2, c_seek }, { "pos", 2, c_pos },
-	{ "addseals", 2, c_addseals }, { "seals", 2, c_seals },
-	{ "cloexec", 2, c_cloexec }, { "keep", 1, c_keep }, { "dup", 2, c_dup },
+	{ "fill", 4, c_fill },
+	{ "verify", 4, c_verify },
+	{ "verify-zero", 3, c_verify_zero },
+	{ "size", 2, c_size },
+	{ "seek", 2, c_seek },
+	{ "pos", 2, c_pos },
+	{ "addseals", 2, c_addseals },
+	{ "seals", 2, c_seals },
+	{ "cloexec", 2, c_cloexec },
+	{ "keep", 1, c_keep },
+	{ "dup", 2, c_dup },
 	{ "mmap-check", 3, c_mmap_check },
-	{ "hold", 0, c_hold }, { "scm-hold", 1, c_scm_hold },
-	{ "nofile-exhaust", 0, c_nofile_exhaust }, { "nofile-restore", 0, c_nofile_restore },
-	{ "create-many", 3, c_create_many }, { "preserve-many", 2, c_preserve_many },
-	{ "buf", 1, c_buf }, { "set", 3, c_set }, { "get", 1, c_get },
-	{ "getstr", 1, c_getstr }, { "bufvar", 2, c_bufvar }, { "readonly", 0, c_readonly },
-	{ "ioctl", 3, c_ioctl }, { "sleep", 1, c_sleep }, { "say", 1, c_stage_out },
+	{ "hold", 0, c_hold },
+	{ "scm-hold", 1, c_scm_hold },
+	{ "nofile-exhaust", 0, c_nofile_exhaust },
+	{ "nofile-restore", 0, c_nofile_restore },
+	{ "create-many", 3, c_create_many },
+	{ "preserve-many", 2, c_preserve_many },
+	{ "buf", 1, c_buf },
+	{ "set", 3, c_set },
+	{ "get", 1, c_get },
+	{ "getstr", 1, c_getstr },
+	{ "bufvar", 2, c_bufvar },
+	{ "readonly", 0, c_readonly },
+	{ "ioctl", 3, c_ioctl },
+	{ "sleep", 1, c_sleep },
+	{ "say", 1, c_stage_out },
 };
+/* clang-format on */
 
 static const struct cmd *find_cmd(const char *name)
 {
