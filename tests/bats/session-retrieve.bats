@@ -246,3 +246,29 @@ small"
 		assert_equal "$stderr" 'luoctl: retrieve: cannot write to standard output: No space left on device'
 	done
 }
+
+@test "--listen with --finish passes only the files, from fd 3" {
+	for k in $KERNELS; do
+		stage1 "$k"
+		run --separate-stderr boot "$k" "$LUOCTL" retrieve --finish db --listen 42:small -- sh -c 'echo "$LISTEN_FDS $LISTEN_FDNAMES [$LUOCTL_SESSIONS]"; cat <&3'
+		assert_success
+		assert_equal "$output" "1 small []
+small"
+	done
+}
+
+@test "--pretty indents the JSON report" {
+	for k in $KERNELS; do
+		stage1 "$k"
+		run --separate-stderr boot "$k" "$LUOCTL" --json --pretty retrieve --finish db
+		assert_success
+		assert_equal "$output" '{
+  "session": {
+    "name": "db",
+    "fd": null,
+    "finished": true
+  },
+  "retrieved": []
+}'
+	done
+}
