@@ -208,3 +208,11 @@ open"
 	assert_failure 2
 	assert_equal "$stderr" 'luoctl: create: malformed LUOCTL_SESSIONS entry "3:sideways:db" (expected FD:out:NAME or FD:in:NAME[:TOKENS])'
 }
+
+@test "6.19: the 820th outgoing session is ENOMEM, explained" {
+	local chain=() i
+	for i in $(seq 1 820); do chain+=("$LUOCTL" create "s$i" --); done
+	run --separate-stderr boot 6.19 "${chain[@]}" true
+	assert_failure 1
+	assert_equal "$stderr" 'luoctl: create: cannot create session "s820": out of memory, or the limit of 819 outgoing sessions was reached (kernels before 7.2) (Cannot allocate memory)'
+}
