@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "luo-errors.h"
+#include "luo.h"
+#include "luoctl.h"
+#include "output.h"
+#include "session-common.h"
+#include "session-preserve.h"
+#include "util.h"
+
+struct preserve_args preserve_args;
+
+const struct poptOption preserve_item_options[] = {
+	{ "fd", '\0', POPT_ARG_ARGV, &preserve_args.fds, 0,
+	  "preserve the inherited fd FD (a memfd) under TOKEN", "FD:TOKEN" },
+	{ "file", '\0', POPT_ARG_ARGV, &preserve_args.files, 0,
+	  "preserve a memfd copy of the file PATH under TOKEN", "PATH:TOKEN" },
+	{ "stdin", '\0', POPT_ARG_STRING, &preserve_args.stdin_token, 0,
+	  "preserve a memfd copy of standard input under TOKEN", "TOKEN" },
+	POPT_TABLEEND
+};
+
+static const char *describe(const struct preserve_item *item, char *buf, size_t size)
+{
+	switch (item->source) {
+	case FROM_FD:
+		snprintf(buf, size, "fd %d", item->fd);
+		break;
+	case FROM_FILE:
+		snprintf(buf, size, "a copy of \"%s\"", item->path);
+		break;
+	case FROM_STDIN:
+		snprintf(buf, size, "a copy of standard input");
+		break;
+	}
+	return buf;
+}
+
+static int parse_token(const char *option, const char *arg, const char *s,
+		       uint64_t *token)
+{
+	if (parse_u64(s, token) == 0)
+		return 0;
+	log_usage("%s %s: \"%s\" is not a token (a 64-bit number, decimal or 0x hex)",
+		  option, arg, s);
+	return LUOCTL_EXIT_USAGE;
+}
+
+static int add_item(struct preserve_plan *plan, struct preserve_item item)
+{
+	struct preserve_item *v = realloc(plan->items, (plan->n + 1) * sizeof(*v));
+
+	if (!v) {
+		free(item.path);
+		log_errno(ENOMEM, "cannot plan the preserve step");
+		return LUOCTL_EXIT_FAILED;
+	}
+	plan->items = v;
+	plan->items[plan->n++] = item;
+	return 0;
+}
+
+static int parse_fd_item(struct preserve_plan *plan, const char *arg)
+{
+	struct preserve_item item = { .source = FROM_FD, .fd = -1 };
+	char *fd_text, *token_text;
+	int rc;
+
+	if (split_pair(arg, false, &fd_text, &token_text) < 0) {
+		log_usage("--fd %s: expected FD:TOKEN", arg);
+		return LUOCTL_EXIT_USAGE;
+	}
+	rc = parse_fd_arg("--fd", fd_text, &item.fd);
+	if (rc == 0)
+		rc = parse_token("--fd", arg, token_text, &item.token);
+	if (rc == 0 && fcntl(item.fd, F_GETFD) < 0) {
+		log_usage("--fd %s: fd %d is not open", arg, item.fd);
+		rc = LUOCTL_EXIT_USAGE;
+	}
+	free(fd_text);
+	free(token_text);
+	return rc ? rc : add_item(plan, item);
+}
+
+static int parse_file_item(struct preserve_plan *plan, const char *arg)
+{
+	struct preserve_item item = { .source = FROM_FILE, .fd = -1 };
+	char *token_text;
+	int rc;
+
+	if (split_pair(arg, true, &item.path, &token_text) < 0) {
+		log_usage("--file %s: expected PATH:TOKEN", arg);
+		return LUOCTL_EXIT_USAGE;
+	}
+	if (!item.path[0]) {
+		free(item.path);
+		free(token_text);
+		log_usage("--file %s: expected PATH:TOKEN", arg);
+		return LUOCTL_EXIT_USAGE;
+	}
+	rc = parse_token("--file", arg, token_text, &item.token);
+	free(token_text);
+	if (rc) {
+		free(item.path);
+		return rc;
+	}
+	return add_item(plan, item);
+}
+
+static int parse_items(struct preserve_plan *plan, const struct preserve_args *args)
+{
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && args->fds && args->fds[i]; i++)
+		rc = parse_fd_item(plan, args->fds[i]);
+	for (size_t i = 0; rc == 0 && args->files && args->files[i]; i++)
+		rc = parse_file_item(plan, args->files[i]);
+	if (rc == 0 && args->stdin_token) {
+		struct preserve_item item = { .source = FROM_STDIN, .fd = -1 };
+
+		rc = parse_token("--stdin", args->stdin_token, args->stdin_token, &item.token);
+		if (rc == 0)
+			rc = add_item(plan, item);
+	}
+	return rc;
+}
+
+/* A duplicate token would fail halfway through with EEXIST: refuse it up front. */
+static int check_tokens_unique(const struct preserve_plan *plan)
+{
+	for (size_t i = 0; i < plan->n; i++)
+		for (size_t j = i + 1; j < plan->n; j++)
+			if (plan->items[i].token == plan->items[j].token) {
+				log_usage("token %llu is given twice (tokens are unique in a session)", (unsigned long long)plan->items[i].token);
+				return LUOCTL_EXIT_USAGE;
+			}
+	return 0;
+}
+
+/*
+ * One file preserved twice is undefined on 6.19 and EBUSY from 7.1: refuse it
+ * here, the same on every kernel.
+ */
+static int check_files_distinct(const struct preserve_plan *plan)
+{
+	for (size_t i = 0; i < plan->n; i++) {
+		struct stat a, b;
+
+		if (plan->items[i].source != FROM_FD || fstat(plan->items[i].fd, &a) < 0)
+			continue;
+		for (size_t j = i + 1; j < plan->n; j++) {
+			if (plan->items[j].source != FROM_FD ||
+			    fstat(plan->items[j].fd, &b) < 0)
+				continue;
+			if (a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+				log_usage("fd %d and fd %d are the same file; LUO preserves a file once", plan->items[i].fd, plan->items[j].fd);
+				return LUOCTL_EXIT_USAGE;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Copy everything from src into a fresh memfd, rewound so a reader starts at 0. */
+static int copy_to_memfd(int src, uint64_t token, uint64_t *bytes)
+{
+	char name[64], buf[65536];
+	int memfd;
+	ssize_t n;
+
+	snprintf(name, sizeof(name), "luoctl-token-%llu", (unsigned long long)token);
+	/* Sealing allowed: kernels with memfd-v2 carry seals a later user adds. */
+	memfd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (memfd < 0)
+		return -errno;
+	*bytes = 0;
+	while ((n = read(src, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || write(memfd, buf, (size_t)n) != n) {
+			int err = n < 0 ? errno : (errno ? errno : EIO);
+
+			close(memfd);
+			return -err;
+		}
+		*bytes += (uint64_t)n;
+	}
+	if (lseek(memfd, 0, SEEK_SET) < 0) {
+		int err = errno;
+
+		close(memfd);
+		return -err;
+	}
+	return memfd;
+}
+
+static int prepare_copy(struct preserve_item *item)
+{
+	int src = 0, fd;
+
+	if (item->source == FROM_FILE) {
+		src = open(item->path, O_RDONLY | O_CLOEXEC);
+		if (src < 0) {
+			log_errno(errno, "cannot open \"%s\"", item->path);
+			return LUOCTL_EXIT_FAILED;
+		}
+	}
+	fd = copy_to_memfd(src, item->token, &item->bytes);
+	if (item->source == FROM_FILE)
+		close(src);
+	if (fd < 0) {
+		if (item->source == FROM_FILE)
+			log_errno(fd, "cannot copy \"%s\" into a memfd", item->path);
+		else
+			log_errno(fd, "cannot copy standard input into a memfd");
+		return LUOCTL_EXIT_FAILED;
+	}
+	item->fd = fd;
+	return 0;
+}
+
+int preserve_plan_build(struct preserve_plan *plan, const struct preserve_args *args)
+{
+	int rc;
+
+	plan->items = NULL;
+	plan->n = 0;
+	rc = parse_items(plan, args);
+	if (rc == 0)
+		rc = check_tokens_unique(plan);
+	if (rc == 0)
+		rc = check_files_distinct(plan);
+	for (size_t i = 0; rc == 0 && i < plan->n; i++)
+		if (plan->items[i].source != FROM_FD)
+			rc = prepare_copy(&plan->items[i]);
+	return rc;
+}
+
+static void note_partial(const struct preserve_plan *plan, const char *name,
+			 bool new_session)
+{
+	char list[512] = "";
+	size_t len = 0;
+
+	for (size_t i = 0; i < plan->n; i++) {
+		if (!plan->items[i].preserved)
+			continue;
+		if (len >= sizeof(list) - 32) {
+			/* A long list ends with a count of what did not fit. */
+			size_t more = 0;
+
+			for (; i < plan->n; i++)
+				more += plan->items[i].preserved;
+			snprintf(list + len, sizeof(list) - len, " and %zu more", more);
+			break;
+		}
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%llu", len ? ", " : "",
+					(unsigned long long)plan->items[i].token);
+	}
+	if (len && new_session)
+		log_error("tokens %s were preserved before the failure; session %s closes as luoctl exits, which unpreserves them",
+			  list, name_shown(name));
+	else if (len)
+		log_error("tokens %s were preserved before the failure; they stay in session %s while any process holds it",
+			  list, name_shown(name));
+}
+
+int preserve_plan_run(struct preserve_plan *plan, int sessionfd, const char *name,
+		      bool new_session)
+{
+	for (size_t i = 0; i < plan->n; i++) {
+		struct preserve_item *item = &plan->items[i];
+		int r = luo_preserve_fd(sessionfd, item->fd, item->token);
+		char what[PATH_MAX + 32];
+
+		if (r < 0) {
+			log_luo(LUO_STEP_PRESERVE, r, "cannot preserve %s as token %llu in session %s",
+				describe(item, what, sizeof(what)),
+				(unsigned long long)item->token, name_shown(name));
+			note_partial(plan, name, new_session);
+			return LUOCTL_EXIT_FAILED;
+		}
+		item->preserved = true;
+		/* LUO holds its own reference: our copy is not needed any more. */
+		if (item->source != FROM_FD) {
+			close(item->fd);
+			item->fd = -1;
+		}
+	}
+	return 0;
+}
+
+static const char *source_name(enum preserve_source s)
+{
+	return s == FROM_FD ? "fd" : s == FROM_FILE ? "file" : "stdin";
+}
+
+void preserve_plan_report(const struct preserve_plan *plan)
+{
+	out_open_array("preserved");
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct preserve_item *item = &plan->items[i];
+
+		out_open_object(NULL);
+		out_u64(PRINT_ANY, "token", "preserved token %" PRIu64 ": ", item->token);
+		out_string(PRINT_ANY, "source", NULL, source_name(item->source));
+		if (item->source == FROM_FD)
+			out_i64(PRINT_ANY, "fd", "fd %" PRId64 "\n", item->fd);
+		if (item->source == FROM_FILE)
+			out_string(PRINT_ANY, "path", "file \"%s\"", item->path);
+		if (item->source == FROM_STDIN)
+			out_text("standard input");
+		if (item->source != FROM_FD)
+			out_u64(PRINT_ANY, "bytes", " (%" PRIu64 " bytes)\n", item->bytes);
+		out_close_object();
+	}
+	out_close_array();
+}
+
+void preserve_plan_free(struct preserve_plan *plan)
+{
+	for (size_t i = 0; i < plan->n; i++) {
+		if (plan->items[i].source != FROM_FD && plan->items[i].fd >= 0)
+			close(plan->items[i].fd);
+		free(plan->items[i].path);
+	}
+	free(plan->items);
+	plan->items = NULL;
+	plan->n = 0;
+}
+
+void preserve_args_free(struct preserve_args *args)
+{
+	free_argv_option(args->fds);
+	free_argv_option(args->files);
+	free(args->stdin_token);
+	memset(args, 0, sizeof(*args));
+}
