@@ -8,6 +8,16 @@ LUOCTL="$abs_top_builddir/luoctl"
 LUOSIM="$abs_top_builddir/luosim/luosim"
 export LUOCTL LUOSIM
 
+# Where LUO comes from: "luosim" (the default: each test boots simulated
+# machines) or "kernel" (tests/vm runs the same files inside a QEMU guest on a
+# real LUO kernel, see tests/vm/README.md). A test that only luosim can run
+# starts with `luosim_only REASON` and is skipped, with that reason, in the VM.
+: "${LUOCTL_TEST_TARGET:=luosim}"
+export LUOCTL_TEST_TARGET
+luosim_only() {
+	[ "$LUOCTL_TEST_TARGET" = luosim ] || skip "luosim only: $*"
+}
+
 bats_load_library bats-support
 bats_load_library bats-assert
 bats_load_library bats-file
