@@ -18,6 +18,39 @@ luosim_only() {
 	[ "$LUOCTL_TEST_TARGET" = luosim ] || skip "luosim only: $*"
 }
 
+# vm_test_setup: in kernel mode, from a test's setup (tests/vm/guest-run runs
+# the file). LUOSIM becomes tests/vm/luosim-shim: each `$LUOSIM [OPTIONS] --
+# PROG` is one boot of this test's machine, run directly on the real kernel,
+# and `luosim kexec` a real kexec, which ends bats with the kernel. guest-run
+# then runs the file again in the next boot: tests that already have a result
+# are skipped (and left out of the TAP), and the interrupted one runs from the
+# top, its earlier boots replayed from their records (exit status and output,
+# saved with the working directory W before the kexec); the next boot runs for
+# real. A boot that did not kexec is followed by the next on the same kernel.
+vm_test_setup() {
+	[ -e /dev/liveupdate ] || fail "LUOCTL_TEST_TARGET=kernel, but this machine has no /dev/liveupdate"
+	: "${LUOCTL_VM_DIR:?LUOCTL_TEST_TARGET=kernel runs under tests/vm/guest-run}"
+	local id
+	id=$(printf %s "$BATS_TEST_DESCRIPTION" | md5sum | cut -c1-16)
+	LUOCTL_VM_TEST_DIR=$LUOCTL_VM_DIR/$id
+	[ -e "$LUOCTL_VM_TEST_DIR/done" ] && skip "vm: completed in an earlier boot"
+	mkdir -p "$LUOCTL_VM_TEST_DIR"
+	W=/tmp/luoctl-vm/$id
+	VM_RESUMED=0
+	rm -rf "$W"
+	mkdir -p "$W"
+	if [ -f "$LUOCTL_VM_TEST_DIR/w.tar" ]; then
+		tar -C "$W" -xf "$LUOCTL_VM_TEST_DIR/w.tar"
+		VM_RESUMED=1
+	fi
+	echo 0 > "$W/.vm-calls"
+	KERNELS=$LUOCTL_VM_SERIES
+	MODES=("$LUOCTL_VM_SERIES")
+	LUOSIM=$LUOCTL_VM_TOOLS/luosim-shim
+	LUOCTL_VM_W=$W
+	export W LUOSIM LUOCTL_VM_TEST_DIR LUOCTL_VM_W
+}
+
 bats_load_library bats-support
 bats_load_library bats-assert
 bats_load_library bats-file

@@ -8,6 +8,11 @@ load luosim-helpers
 setup() {
 	STATE=$(mktemp -d)
 	rmdir "$STATE"
+	# On a real kernel (tests/vm) the same rows are checked against the kernel.
+	if [ "$LUOCTL_TEST_TARGET" = kernel ]; then
+		vm_test_setup
+		LUOSIM_EXE=$LUOSIM
+	fi
 }
 
 teardown() {

@@ -5,8 +5,12 @@
 KERNELS="6.19 7.2"
 
 session_setup() {
-	[ -x "$LUOSIM" ] || fail "luosim is not built at $LUOSIM: these tests need it"
-	W="$BATS_TEST_TMPDIR"
+	if [ "$LUOCTL_TEST_TARGET" = kernel ]; then
+		vm_test_setup
+	else
+		[ -x "$LUOSIM" ] || fail "luosim is not built at $LUOSIM: these tests need it"
+		W="$BATS_TEST_TMPDIR"
+	fi
 	# Inside the simulated machine LUOSIM is "1"; scripts reach the binary by this name.
 	LUOSIM_BIN="$LUOSIM"
 	export W LUOSIM_BIN
@@ -39,5 +43,7 @@ boot_sh() {
 
 # random_file PATH SIZE: SIZE bytes of random data.
 random_file() {
+	# A test resumed after a real kexec keeps the data its first boot preserved.
+	[ "${VM_RESUMED:-0}" = 1 ] && [ -e "$1" ] && return 0
 	head -c "$2" /dev/urandom > "$1"
 }
