@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "luoctl.h"
@@ -44,6 +45,7 @@ struct holder_env {
 
 struct scan {
 	const char *proc;
+	pid_t self;			/* luoctl list itself (it may inherit sessions) */
 	struct sim_session *sim;
 	size_t nsim;
 	struct row *rows;
@@ -67,6 +69,8 @@ static int found_fd(pid_t pid, int fd, const char *link, void *arg)
 	struct row *nr, *r;
 	uint64_t ino;
 
+	if (pid == s->self)
+		return 0;
 	if (session_link_name(link, name, sizeof(name)) != 1) {
 		if (!s->nsim || socket_link_inode(link, &ino) != 1 ||
 		    !(sim = sim_by_inode(s, ino)))
@@ -250,7 +254,8 @@ static const struct poptOption list_options[] = {
 static int list_sessions(const char *root)
 {
 	char proc[4096];
-	struct scan s = { .proc = proc };
+	/* Under --root the PIDs are the tree's, not this machine's. */
+	struct scan s = { .proc = proc, .self = root[0] ? 0 : getpid() };
 	struct proc_scan_stats st;
 	struct holder_env *envs;
 	size_t nenv;
