@@ -279,7 +279,8 @@ static int list_sessions(const char *root)
 	if (st.denied)
 		log_warning("the open files of %u of %u processes could not be read: their sessions are not listed (run as root)",
 			    st.denied, st.procs);
-	qsort(s.rows, s.nrows, sizeof(*s.rows), row_cmp);
+	if (s.nrows)
+		qsort(s.rows, s.nrows, sizeof(*s.rows), row_cmp);
 	envs = load_envs(&s, &nenv);
 	out_begin(luoctl_json, luoctl_pretty);
 	print_list(&s, sim_known, st.denied);

@@ -115,9 +115,11 @@ int main(int argc, char **argv)
 		if (!line[0])
 			continue;
 		sp = strchr(line, ' ');
-		e = realloc(e, (n + 1) * sizeof(*e));
-		if (!e)
+		struct entry *ne = realloc(e, (n + 1) * sizeof(*e));
+
+		if (!ne)
 			return 1;
+		e = ne;
 		e[n].value = strdup(sp ? sp + 1 : "");
 		if (sp)
 			*sp = '\0';
@@ -132,12 +134,18 @@ int main(int argc, char **argv)
 	put32(INDEX_MAGIC);
 	put32(INDEX_VERSION);
 	put32(0); /* root offset, written at the end */
-	qsort(e, n, sizeof(*e), cmp);
+	if (n)
+		qsort(e, n, sizeof(*e), cmp);
 	root = n ? write_node(e, n, 0) : 0;
 	if (fseek(out, 8, SEEK_SET) == 0) {
 		root = htonl(root);
 		fwrite(&root, 4, 1, out);
 	}
+	for (size_t i = 0; i < n; i++) {
+		free(e[i].key);
+		free(e[i].value);
+	}
+	free(e);
 	if (fclose(out) != 0) {
 		perror(argv[1]);
 		return 1;
