@@ -464,6 +464,36 @@ static bool find_kexec(const struct check_ctx *c, char *found, size_t len)
 	return ok;
 }
 
+/*
+ * Only kexec_file_load carries the hand-over: kexec-tools must know -s
+ * (--kexec-file-syscall). Its option table names it; reading the binary
+ * answers without running anything from the tree checked.
+ */
+static void check_kexec_tool(struct check_list *l, const struct check_ctx *c,
+			     const char *tool)
+{
+	static const char opt[] = "kexec-file-syscall";
+	char path[4096], *bin;
+	size_t len;
+	int err = read_file_all(check_path(c, path, sizeof(path), tool), 64 << 20, &bin, &len);
+
+	if (err) {
+		check_add(l, "kexec.tools", CHECK_UNKNOWN, tool, "cannot read %s: %s", tool,
+			  strerror(-err));
+		return;
+	}
+	if (memmem(bin, len, opt, sizeof(opt) - 1))
+		check_add(l, "kexec.tools", CHECK_OK, tool,
+			  "kexec-tools %s, with kexec_file_load (kexec -s)", tool);
+	else {
+		check_add(l, "kexec.tools", CHECK_FAIL, tool,
+			  "%s does not know kexec_file_load (--kexec-file-syscall): too old to carry the hand-over",
+			  tool);
+		check_fix(l, "install a current kexec-tools");
+	}
+	free(bin);
+}
+
 static void check_kexec(struct check_list *l, const struct check_ctx *c)
 {
 	char *buf, tool[4096];
@@ -485,12 +515,12 @@ static void check_kexec(struct check_list *l, const struct check_ctx *c)
 				   "no kernel is loaded for kexec yet: load it with kexec -s -l (kexec_file_load carries the hand-over)");
 		free(buf);
 	}
-	if (find_kexec(c, tool, sizeof(tool))) {
-		check_add(l, "kexec.tools", CHECK_OK, tool, "kexec-tools: %s", tool);
-	} else if (c->luosim) {
+	if (find_kexec(c, tool, sizeof(tool)))
+		check_kexec_tool(l, c, tool);
+	else if (c->luosim)
 		check_add(l, "kexec.tools", CHECK_WARN, NULL,
 			  "no kexec on PATH; inside luosim, luosim kexec does the simulated kexec");
-	} else {
+	else {
 		check_add(l, "kexec.tools", CHECK_FAIL, NULL, "no kexec on PATH, /sbin or /usr/sbin");
 		check_fix(l, "install kexec-tools (apt-get install kexec-tools)");
 	}

@@ -36,7 +36,7 @@ assert_check() {
 	assert_check ok config.KEXEC_HANDOVER
 	assert_check ok cmdline.liveupdate
 	assert_check ok device "character device 240:7, mode 0600"
-	assert_check ok kexec.tools /usr/sbin/kexec
+	assert_check ok kexec.tools "/usr/sbin/kexec, with kexec_file_load (kexec -s)"
 	assert_line "ready for a live update"
 	assert_equal "$stderr" ""
 }
@@ -188,6 +188,10 @@ assert_check() {
 	assert_failure 5
 	assert_check FAIL kexec.loaded "this kernel cannot kexec"
 	echo 0 > "$T/sys/kernel/kexec_loaded"
+	printf '#!/bin/sh\n# kexec -l only\n' > "$T/usr/sbin/kexec"
+	run --separate-stderr "$LUOCTL" check --root "$T"
+	assert_failure 5
+	assert_check FAIL kexec.tools "does not know kexec_file_load"
 	rm "$T/usr/sbin/kexec"
 	PATH=/usr/bin:/bin run --separate-stderr "$LUOCTL" check --root "$T"
 	assert_failure 5
