@@ -344,7 +344,7 @@ int kmod_state(const char *moddir, const char *name, enum mod_state *st)
 	kmod_list_foreach(l, list) {
 		struct kmod_module *mod = kmod_module_get_module(l);
 
-		/* For a module of the index, initstate only says BUILTIN or reads /sys. */
+		/* For an index's module, initstate says BUILTIN or reads /sys. */
 		if (kmod_module_get_initstate(mod) == KMOD_MODULE_BUILTIN)
 			*st = MOD_BUILTIN;
 		else if (*st == MOD_MISSING && kmod_module_get_path(mod))

@@ -22,7 +22,7 @@ typedef int (*proc_fd_fn)(pid_t pid, int fd, const char *link, void *arg);
 
 struct proc_scan_stats {
 	unsigned int procs;	/* processes seen */
-	unsigned int denied;	/* processes whose fds could not be read (EACCES/EPERM) */
+	unsigned int denied;	/* processes whose fds were unreadable */
 };
 
 int proc_scan_fds(const char *proc, proc_fd_fn fn, void *arg, struct proc_scan_stats *st);

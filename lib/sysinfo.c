@@ -95,12 +95,13 @@ int gunzip_buf(const void *in, size_t len, size_t max, char **out, size_t *outle
 	zs.avail_in = (uInt)len;
 	while (b && zr == Z_OK) {
 		if (n == cap) {
-			char *nb = cap >= max ? NULL : realloc(b, (cap * 2 > max ? max : cap * 2) + 1);
+			size_t ncap = cap * 2 > max ? max : cap * 2;
+			char *nb = cap >= max ? NULL : realloc(b, ncap + 1);
 
 			if (!nb)
 				break;
 			b = nb;
-			cap = cap * 2 > max ? max : cap * 2;
+			cap = ncap;
 		}
 		zs.next_out = (Bytef *)b + n;
 		zs.avail_out = (uInt)(cap - n);
@@ -211,7 +212,9 @@ int cmdline_get(const char *cmdline, const char *param, char *val, size_t vlen)
 	     p = next_word(p, word, sizeof(word))) {
 		if (strcmp(word, "--") == 0)
 			break;
-		if (strncmp(word, param, plen) != 0 || (word[plen] != '\0' && word[plen] != '='))
+		if (strncmp(word, param, plen) != 0)
+			continue;
+		if (word[plen] != '\0' && word[plen] != '=')
 			continue;
 		found = 1;
 		if (vlen)
@@ -332,7 +335,8 @@ const char *image_comp_name(enum image_comp c)
 enum image_comp image_comp_detect(const void *buf, size_t len)
 {
 	for (size_t i = 0; i < sizeof(comps) / sizeof(comps[0]); i++)
-		if (len >= comps[i].mlen && memcmp(buf, comps[i].magic, comps[i].mlen) == 0)
+		if (len >= comps[i].mlen &&
+		    memcmp(buf, comps[i].magic, comps[i].mlen) == 0)
 			return comps[i].comp;
 	return COMP_NONE;
 }
@@ -463,7 +467,9 @@ static int run_filter(char *const argv[], int in, int out)
 	if (pid == 0) {
 		int null = open("/dev/null", O_WRONLY);
 
-		if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || (null >= 0 && dup2(null, 2) < 0))
+		if (dup2(in, 0) < 0 || dup2(out, 1) < 0)
+			_exit(126);
+		if (null >= 0 && dup2(null, 2) < 0)
 			_exit(126);
 		execvp(argv[0], argv);
 		_exit(errno == ENOENT ? 127 : 126);
@@ -557,12 +563,13 @@ int image_load(const char *path, char **out, size_t *outlen, char *rel, size_t r
 		if (bi.comp != COMP_GZIP && plen > 4)
 			plen -= 4;
 		release_from_version(bi.version, rel, rlen);
-		err = bi.comp == COMP_NONE ? -EINVAL :
-		      image_decompress(raw + bi.payload_off, plen, bi.comp, IMAGE_MAX, out,
-				       outlen, tool);
+		err = bi.comp == COMP_NONE ?
+			      -EINVAL :
+			      image_decompress(raw + bi.payload_off, plen, bi.comp,
+					       IMAGE_MAX, out, outlen, tool);
 	} else if (image_comp_detect(raw, len) != COMP_NONE) {
-		err = image_decompress(raw, len, image_comp_detect(raw, len), IMAGE_MAX, out,
-				       outlen, tool);
+		err = image_decompress(raw, len, image_comp_detect(raw, len), IMAGE_MAX,
+				       out, outlen, tool);
 	} else {
 		/* A raw vmlinux or Image: scan it as it is. */
 		*out = raw;

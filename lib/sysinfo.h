@@ -74,7 +74,8 @@ int hover_highest(const struct hover_formats *h, enum hover_family f);
 /* ---- kernel images ------------------------------------------------------ */
 
 enum image_comp {
-	COMP_NONE, COMP_GZIP, COMP_XZ, COMP_ZSTD, COMP_LZMA, COMP_BZIP2, COMP_LZ4, COMP_LZO,
+	COMP_NONE, COMP_GZIP, COMP_XZ, COMP_ZSTD,
+	COMP_LZMA, COMP_BZIP2, COMP_LZ4, COMP_LZO,
 };
 
 const char *image_comp_name(enum image_comp c);

@@ -32,7 +32,8 @@ static void scan_file(const struct check_ctx *c, const char *rel, struct hover_f
 	char path[4096], *buf;
 	size_t len;
 
-	if (read_file_all(check_path(c, path, sizeof(path), rel), 1 << 20, &buf, &len) == 0) {
+	check_path(c, path, sizeof(path), rel);
+	if (read_file_all(path, 1 << 20, &buf, &len) == 0) {
 		hover_scan(buf, len, h);
 		*any = true;
 		free(buf);
@@ -60,7 +61,7 @@ static void gather_running(struct check_ctx *c)
 		free(buf);
 	}
 	for (int f = 0; f < HOVER_NR; f++) {
-		/* debugfs shows the one version in use; an image may name older ones too. */
+		/* debugfs shows the version in use; an image may name older ones too. */
 		int v = hover_highest(dbg.seen[f] ? &dbg : &img, f);
 
 		c->running_known[f] = v >= 0;
@@ -120,7 +121,8 @@ static void check_formats(struct check_list *l, struct check_ctx *c,
 		compare_family(l, c, next, f);
 }
 
-static void check_modules(struct check_list *l, const struct check_ctx *c, const char *rel)
+static void check_modules(struct check_list *l, const struct check_ctx *c,
+			  const char *rel)
 {
 	char moddir[4096];
 

@@ -34,8 +34,8 @@ struct check_list {
 
 /* Add an item; detail and fix are printf formats (fix may be NULL). */
 __attribute__((format(printf, 5, 6)))
-void check_add(struct check_list *l, const char *id, enum check_status st, const char *value,
-	       const char *detail, ...);
+void check_add(struct check_list *l, const char *id, enum check_status st,
+	       const char *value, const char *detail, ...);
 /* Set the fix of the last item added. */
 __attribute__((format(printf, 2, 3)))
 void check_fix(struct check_list *l, const char *fmt, ...);
@@ -51,7 +51,8 @@ struct check_ctx {
 };
 
 /* ROOT + path into buf. */
-const char *check_path(const struct check_ctx *c, char *buf, size_t len, const char *path);
+const char *check_path(const struct check_ctx *c, char *buf, size_t len,
+		       const char *path);
 
 /* The LUO Kconfig symbols of one kernel's config text (cmd-check.c). */
 void check_kconfig(struct check_list *l, const char *prefix, const char *text, size_t len,

@@ -39,8 +39,8 @@ static char *vformat(const char *fmt, va_list ap)
 	return s;
 }
 
-void check_add(struct check_list *l, const char *id, enum check_status st, const char *value,
-	       const char *detail, ...)
+void check_add(struct check_list *l, const char *id, enum check_status st,
+	       const char *value, const char *detail, ...)
 {
 	struct check_item *nv = realloc(l->v, (l->n + 1) * sizeof(*l->v));
 	struct check_item *it;
@@ -159,7 +159,8 @@ static int read_running_config(const struct check_ctx *c, char **text, size_t *l
 			return 0;
 	}
 	snprintf(from, fromlen, "/boot/config-%s", c->release);
-	return read_file_all(check_path(c, path, sizeof(path), from), 64 << 20, text, len);
+	check_path(c, path, sizeof(path), from);
+	return read_file_all(path, 64 << 20, text, len);
 }
 
 static void check_running_config(struct check_list *l, const struct check_ctx *c,
@@ -189,8 +190,8 @@ static void check_running_config(struct check_list *l, const struct check_ctx *c
 
 /* ---- command line ------------------------------------------------------- */
 
-static void check_cmdline_bool(struct check_list *l, const char *cmdline, const char *param,
-			       bool on_by_default, const char *why)
+static void check_cmdline_bool(struct check_list *l, const char *cmdline,
+			       const char *param, bool on_by_default, const char *why)
 {
 	char val[64], id[48];
 	bool on = on_by_default;
@@ -304,8 +305,9 @@ static void check_device(struct check_list *l, const struct check_ctx *c)
 	else if (S_ISCHR(st.st_mode))
 		check_add(l, "device", CHECK_OK, mode,
 			  "%s: character device %u:%u, mode %04o, owner %u:%u", DEV_PATH,
-			  major(st.st_rdev), minor(st.st_rdev), (unsigned int)(st.st_mode & 07777),
-			  (unsigned int)st.st_uid, (unsigned int)st.st_gid);
+			  major(st.st_rdev), minor(st.st_rdev),
+			  (unsigned int)(st.st_mode & 07777), (unsigned int)st.st_uid,
+			  (unsigned int)st.st_gid);
 	else
 		check_add(l, "device", CHECK_FAIL, mode, "%s is not a character device", DEV_PATH);
 	if (faccessat(AT_FDCWD, path, R_OK | W_OK, AT_EACCESS) == 0)
@@ -368,14 +370,18 @@ static void check_incoming(struct check_list *l, const struct check_ctx *c)
 		check_add(l, "kho.incoming", CHECK_INFO, "none",
 			  "no incoming hand-over: a cold boot, or a kexec that carried none");
 	} else if (read_small(c, KHO_DIR "/in/sub_fdts/kexec-metadata", &buf, &len) == 0) {
+		/* u32 version, char previous_release[65], u32 kexec_count */
 		char rel[66] = "";
+		unsigned int count = 0;
 
-		if (len >= 73)
+		if (len >= 73) {
 			memcpy(rel, buf + 4, 65);
+			for (int i = 3; i >= 0; i--)
+				count = count << 8 | (unsigned char)buf[69 + i];
+		}
 		check_add(l, "kho.incoming", CHECK_INFO, rel,
 			  "incoming hand-over from kernel %s, kexec count %u", rel[0] ? rel : "?",
-			  len >= 73 ? (unsigned int)(unsigned char)buf[69] |
-					      (unsigned int)(unsigned char)buf[70] << 8 : 0);
+			  count);
 		free(buf);
 	} else {
 		check_add(l, "kho.incoming", CHECK_INFO, "present", "incoming hand-over present");
@@ -475,7 +481,8 @@ static void check_kexec_tool(struct check_list *l, const struct check_ctx *c,
 	static const char opt[] = "kexec-file-syscall";
 	char path[4096], *bin;
 	size_t len;
-	int err = read_file_all(check_path(c, path, sizeof(path), tool), 64 << 20, &bin, &len);
+	int err = read_file_all(check_path(c, path, sizeof(path), tool), 64 << 20, &bin,
+				&len);
 
 	if (err) {
 		check_add(l, "kexec.tools", CHECK_UNKNOWN, tool, "cannot read %s: %s", tool,
@@ -676,7 +683,7 @@ static int run_check(const struct luoctl_cmd *cmd, int argc, char *argv[])
 		size_t bad = 0;
 
 		for (size_t i = 0; i < l.n; i++)
-			bad += l.v[i].status == CHECK_FAIL || l.v[i].status == CHECK_UNKNOWN;
+			bad += l.v[i].status >= CHECK_UNKNOWN;
 		rc = bad ? LUOCTL_EXIT_NOT_READY : 0;
 	} else {
 		out_begin(luoctl_json, luoctl_pretty);

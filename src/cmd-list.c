@@ -34,7 +34,8 @@ struct row {
 	int kind;			/* 1 incoming, 0 outgoing, -1 unknown */
 	char comm[64];
 	char cmdline[256];
-	const struct env_session *env;	/* the holder's LUOCTL_SESSIONS entry, or NULL */
+	/* the holder's LUOCTL_SESSIONS entry, or NULL */
+	const struct env_session *env;
 };
 
 struct holder_env {
@@ -45,7 +46,7 @@ struct holder_env {
 
 struct scan {
 	const char *proc;
-	pid_t self;			/* luoctl list itself (it may inherit sessions) */
+	pid_t self;			/* luoctl list itself (may inherit sessions) */
 	struct sim_session *sim;
 	size_t nsim;
 	struct row *rows;

@@ -141,7 +141,8 @@ static void test_gunzip(void **state)
 }
 
 /* A minimal bzImage: one setup sector after the boot sector, then a gzip payload. */
-static size_t make_bzimage(unsigned char *img, size_t cap, const void *kernel, size_t klen)
+static size_t make_bzimage(unsigned char *img, size_t cap, const void *kernel,
+			   size_t klen)
 {
 	size_t plen;
 
@@ -172,8 +173,9 @@ static void test_bzimage(void **state)
 	assert_string_equal(bi.version, "7.2.13-luo (me@here) #1 SMP");
 	release_from_version(bi.version, rel, sizeof(rel));
 	assert_string_equal(rel, "7.2.13-luo");
-	assert_int_equal(image_decompress(img + bi.payload_off, bi.payload_len, bi.comp, 1 << 20,
-					  &out, &olen, &tool), 0);
+	assert_int_equal(image_decompress(img + bi.payload_off, bi.payload_len, bi.comp,
+					  1 << 20, &out, &olen, &tool),
+			 0);
 	assert_string_equal(tool, "zlib");
 	assert_int_equal(olen, sizeof(kernel));
 	assert_int_equal(image_linux_version(out, olen, rel, sizeof(rel)), 0);
