@@ -73,6 +73,16 @@ row() {
 	fi
 }
 
+@test "luosim: its session table maps the socket inode the holder sees to the session" {
+	luosim_only "reads luosim's /sys/kernel/debug/luosim/sessions"
+	run --separate-stderr boot_sh 7.2 '"$LUOCTL" create "a b%" -- sh -c "
+		stat -L -c %i /proc/self/fd/3
+		cat /sys/kernel/debug/luosim/sessions"'
+	assert_success
+	assert_equal "${#lines[@]}" 2
+	assert_equal "${lines[1]}" "out ${lines[0]} held a%20b%25"
+}
+
 # A machine whose /proc shows what a real LUO kernel shows.
 mk_proc() {
 	P="$BATS_TEST_TMPDIR/machine"
