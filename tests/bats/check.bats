@@ -352,3 +352,19 @@ assert_check() {
 	assert_check info kho.incoming "incoming hand-over from kernel"
 	assert_check info luo.number "live update number 2"
 }
+
+@test "inside luosim: --next IMAGE compares with the emulated kernel's formats" {
+	luosim_only "compares with luosim's emulated hand-over formats"
+	mk_bzimage "$BATS_TEST_TMPDIR/bz" gzip 7.3.0 kho-v4 luo-v5 memfd-v2
+	run --separate-stderr "$LUOSIM" --kernel 7.2 -- "$LUOCTL" check --next "$BATS_TEST_TMPDIR/bz"
+	# Nothing fails (without a /boot/config-7.3.0 here, that one is unknown).
+	[ "$status" -eq 0 ] || [ "$status" -eq 5 ]
+	refute_line --regexp '^FAIL '
+	assert_check ok next.format.kho
+	assert_check ok next.format.luo
+	assert_check info next.format.memfd "luosim does not show what it writes"
+	run --separate-stderr "$LUOSIM" --kernel 6.19 -- "$LUOCTL" check --next "$BATS_TEST_TMPDIR/bz"
+	assert_failure 5
+	assert_check FAIL next.format.kho "writes kho-v1, the next kernel reads kho-v4"
+	assert_check FAIL next.format.luo "writes luo-v1"
+}
