@@ -27,6 +27,7 @@
 
 #include "kho-view.h"
 #include "sandbox.h"
+#include "sessions-view.h"
 #include "supervisor.h"
 
 #ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
@@ -83,6 +84,18 @@ static void reply(struct sup *s, int err, bool cont)
 	ioctl(s->listener, SECCOMP_IOCTL_NOTIF_SEND, s->resp);
 }
 
+/* The session table for luoctl list; a failure only costs that view: warn once. */
+static void publish_sessions(struct sup *s)
+{
+	static bool warned;
+	int err = sessions_view_publish(&s->emu);
+
+	if (err && !warned) {
+		luosim_errno(-err, "warning: cannot write %s", SESSIONS_VIEW);
+		warned = true;
+	}
+}
+
 /* ---- trapped ioctl ---- */
 
 static void serve_ioctl(struct sup *s, struct luo_call *c)
@@ -115,6 +128,8 @@ static void serve_ioctl(struct sup *s, struct luo_call *c)
 	}
 	err = device ? emu_device_ioctl(&s->emu, c, request, d->args[2])
 		     : emu_session_ioctl(&s->emu, c, session, request, d->args[2]);
+	/* Before the reply, so the caller's next step already sees the table. */
+	publish_sessions(s);
 	reply(s, err, false);
 }
 
@@ -440,6 +455,7 @@ static void dispatch(struct sup *s, struct epoll_event *ev)
 		device_released(s);
 	} else {
 		emu_session_released(&s->emu, ev->data.ptr);
+		publish_sessions(s);
 	}
 }
 
@@ -616,6 +632,8 @@ static int setup(struct sup *s, const struct luosim_opts *o)
 		return err;
 	}
 	err = take_handover(s);
+	if (!err)
+		publish_sessions(s);
 	if (!err)
 		err = start_tree(s, o);
 	if (err && err != -EPIPE)

@@ -27,6 +27,7 @@ static const struct luoctl_cmd *const commands[] = {
 	&cmd_finish,
 	&cmd_dump,
 	&cmd_check,
+	&cmd_list,
 };
 
 static int show_help, show_version;

@@ -15,6 +15,7 @@ enum {
 	LUOCTL_EXIT_USAGE = 2,		/* bad command line */
 	LUOCTL_EXIT_UNAVAILABLE = 3,	/* no LUO here: /dev/liveupdate absent or not accessible */
 	LUOCTL_EXIT_BUSY = 4,		/* another process holds /dev/liveupdate */
+	LUOCTL_EXIT_NOT_READY = 5,	/* check: not ready for a live update, or cannot tell */
 	LUOCTL_EXIT_CANNOT_EXEC = 126,	/* the chained program exists but cannot run */
 	LUOCTL_EXIT_NOT_FOUND = 127,	/* the chained program was not found */
 };
@@ -60,3 +61,4 @@ extern const struct luoctl_cmd cmd_retrieve;
 extern const struct luoctl_cmd cmd_finish;
 extern const struct luoctl_cmd cmd_dump;
 extern const struct luoctl_cmd cmd_check;
+extern const struct luoctl_cmd cmd_list;
