@@ -17,7 +17,8 @@
 #include "luo.h"
 #include "luoctl.h"
 #include "output.h"
-#include "session-common.h"
+#include "chain.h"
+#include "fd-layout.h"
 #include "session-preserve.h"
 #include "util.h"
 
@@ -40,6 +41,7 @@ struct preserve_job {
 	struct held_session unlisted;	/* --session-fd not in LUOCTL_SESSIONS */
 	struct ready_signal ready;
 	struct preserve_plan plan;
+	struct fd_layout layout;
 };
 
 static int find_by_name(struct preserve_job *job)
@@ -91,22 +93,24 @@ static int check_job(struct preserve_job *job)
 {
 	int rc;
 
-	if (!preserve_args.fds && !preserve_args.files && !preserve_args.stdin_token) {
+	if (!preserve_args.fds && !preserve_args.files && !preserve_args.stdin_tokens) {
 		log_usage("nothing to preserve: give --fd, --file or --stdin");
 		return LUOCTL_EXIT_USAGE;
 	}
 	rc = session_env_load(&job->env);
 	if (rc == 0)
-		rc = ready_prepare(&job->ready, ready_args.fd, ready_args.path);
+		rc = ready_prepare(&job->ready, &ready_args, &job->layout);
 	if (rc == 0)
-		rc = preserve_plan_build(&job->plan, &preserve_args);
+		rc = preserve_plan_check(&job->plan, &preserve_args, &job->layout);
 	if (rc == 0)
 		rc = session_fd_arg ? find_by_fd(job) : find_by_name(job);
 	if (rc == 0)
 		rc = prog_check(job->prog);
 	if (rc == 0 && job->session != &job->unlisted)
 		rc = held_session_verify(job->session);
-	return rc;
+	if (rc == 0)
+		rc = preserve_plan_build(&job->plan);
+	return rc ? rc : ready_clear(&job->ready);
 }
 
 static void report(const struct preserve_job *job)
@@ -124,8 +128,10 @@ static void report(const struct preserve_job *job)
 static int run_preserve(const struct luoctl_cmd *cmd, int argc, char *argv[])
 {
 	struct preserve_job job = { .ready = { .fd = -1 } };
-	int rc = session_parse(cmd, options, argc, argv, &session_fd_arg,
-			       &job.name, &job.prog);
+	int rc;
+
+	fd_layout_init(&job.layout, 0);
+	rc = session_parse(cmd, options, argc, argv, &session_fd_arg, &job.name, &job.prog);
 
 	if (rc == 0)
 		rc = check_job(&job);
@@ -135,13 +141,16 @@ static int run_preserve(const struct luoctl_cmd *cmd, int argc, char *argv[])
 		/* With a PROG, standard output is PROG's unless JSON was asked for. */
 		if (luoctl_json || !job.prog[0])
 			report(&job);
-		rc = chain_exec(&job.env, &job.ready, job.prog);
+		rc = chain_exec(&job.env, &job.ready, job.prog, NULL);
 	}
+	ready_clear_on_failure(&job.ready, rc);
 	preserve_plan_free(&job.plan);
+	fd_layout_free(&job.layout);
 	session_env_free(&job.env);
 	preserve_args_free(&preserve_args);
 	ready_args_free(&ready_args);
 	free(session_fd_arg);
+	session_fd_arg = NULL;
 	session_parse_free();
 	return rc;
 }

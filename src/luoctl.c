@@ -203,15 +203,32 @@ const char **luoctl_args(poptContext ctx, int *count)
 	return args_tail(ctx, parsed_argc, parsed_argv, count);
 }
 
-int luoctl_exec(char *const argv[])
+int luoctl_exec(char *const argv[], const char *after)
 {
 	int err;
 
 	fflush(stdout);
 	execvp(argv[0], argv);
 	err = errno;
-	log_errno(err, "cannot run \"%s\"", argv[0]);
+	log_errno(err, "cannot run \"%s\"%s", argv[0], after ? after : "");
 	return err == ENOENT ? LUOCTL_EXIT_NOT_FOUND : LUOCTL_EXIT_CANNOT_EXEC;
+}
+
+/* --json: a failure is a JSON object too, after the report if one was written. */
+static void print_json_error(int rc)
+{
+	const char *msg = log_first_error();
+
+	out_begin(true, luoctl_pretty);
+	out_open_object(NULL);
+	out_open_object("error");
+	if (log_get_context())
+		out_string(PRINT_JSON, "command", NULL, log_get_context());
+	out_string(PRINT_JSON, "message", NULL, msg ? msg : "failed");
+	out_i64(PRINT_JSON, "exit", NULL, rc);
+	out_close_object();
+	out_close_object();
+	(void)out_end();
 }
 
 static const struct luoctl_cmd *find_command(const char *name)
@@ -294,5 +311,7 @@ int main(int argc, char *argv[])
 		rc = LUOCTL_EXIT_USAGE;
 	}
 	free(sub_argv);
+	if (rc && luoctl_json)
+		print_json_error(rc);
 	return rc;
 }

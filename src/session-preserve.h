@@ -13,6 +13,8 @@
 
 #include <popt.h>
 
+#include "fd-layout.h"
+
 enum preserve_source { FROM_FD, FROM_FILE, FROM_STDIN };
 
 struct preserve_item {
@@ -33,17 +35,20 @@ struct preserve_plan {
 struct preserve_args {
 	char **fds;		/* --fd FD:TOKEN */
 	char **files;		/* --file PATH:TOKEN */
-	char *stdin_token;	/* --stdin TOKEN */
+	char **stdin_tokens;	/* --stdin TOKEN (more than one is refused) */
 };
 extern struct preserve_args preserve_args;
 extern const struct poptOption preserve_item_options[];
 
 /*
- * Parse the items and prepare their fds: check user fds are open and distinct
- * files, copy files and stdin into fresh memfds. Nothing reaches LUO yet.
+ * Parse and check the items: user fds open, distinct files, claimed in the
+ * layout (the program keeps them), tokens unique, stdin given once and open.
  * Returns 0 or an exit status after printing why.
  */
-int preserve_plan_build(struct preserve_plan *plan, const struct preserve_args *args);
+int preserve_plan_check(struct preserve_plan *plan, const struct preserve_args *args,
+			struct fd_layout *layout);
+/* Copy files and stdin into fresh memfds. Nothing reaches LUO yet. */
+int preserve_plan_build(struct preserve_plan *plan);
 /*
  * Preserve every item into sessionfd. 0, or an exit status after printing why.
  * new_session: luoctl created it and is its only holder (the note on failure differs).

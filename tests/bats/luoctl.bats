@@ -31,11 +31,10 @@ load helpers
 	assert_line --index 1 --regexp '^\+POPT \+FDT \+KMOD \+JSON [+-]SYSTEM_UAPI_HEADER$'
 }
 
-@test "no command is a usage error (exit 2) with a hint" {
+@test "no command is a usage error (exit 2), one line" {
 	run --separate-stderr "$LUOCTL"
 	assert_failure 2
-	assert_equal "$stderr" "luoctl: no command given
-Try 'luoctl --help' for more information."
+	assert_equal "$stderr" "luoctl: no command given"
 	[ -z "$output" ]
 }
 
@@ -52,7 +51,7 @@ Try 'luoctl --help' for more information."
 	run --separate-stderr "$LUOCTL" create --bogus
 	assert_failure 2
 	assert_equal "${stderr_lines[0]}" "luoctl: create: --bogus: unknown option"
-	assert_equal "${stderr_lines[1]}" "Try 'luoctl create --help' for more information."
+	assert_equal "${#stderr_lines[@]}" 1
 }
 
 @test "help for an unknown command fails with exit 2" {

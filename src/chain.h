@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * What the four session commands share: the LUOCTL_SESSIONS environment that
- * lets nested luoctl calls find the sessions their chain holds, name checks,
- * opening the device, the readiness signal and the final exec.
+ * The frame the four session commands share: parsing a session command line,
+ * the checks made before any kernel step (names, the program, fd claims,
+ * readiness, --wait), and the end of every chain (export, report, exec).
+ * Functions here are steps: they print once and return an exit status.
  */
 #pragma once
 
@@ -12,40 +13,12 @@
 
 #include <popt.h>
 
-#include "luo-abi.h"
+#include "fd-layout.h"
 #include "luoctl.h"
+#include "session-env.h"
 
-#define SESSIONS_ENV "LUOCTL_SESSIONS"
-
-/* One session a chain holds: LUOCTL_SESSIONS entry "FD:out:NAME" or "FD:in:NAME[:TOKENS]". */
-struct held_session {
-	int fd;
-	bool incoming;
-	char name[LIVEUPDATE_SESSION_NAME_LENGTH];
-	/* incoming only: tokens retrieved through luoctl (finish tells what it drops) */
-	uint64_t *tokens;
-	size_t ntokens;
-};
-
-struct session_env {
-	struct held_session *v;
-	size_t n;
-};
-
-/* Parse LUOCTL_SESSIONS. Prints why and returns an exit status if it is malformed. */
+/* Parse LUOCTL_SESSIONS; prints why and returns an exit status if it is malformed. */
 int session_env_load(struct session_env *env);
-void session_env_free(struct session_env *env);
-struct held_session *session_env_find(struct session_env *env, const char *name,
-				      bool incoming);
-struct held_session *session_env_find_fd(struct session_env *env, int fd);
-/* 0 or -ENOMEM. */
-int session_env_add(struct session_env *env, int fd, bool incoming, const char *name);
-int session_env_add_token(struct held_session *s, uint64_t token);
-void session_env_remove(struct session_env *env, struct held_session *s);
-/* Write LUOCTL_SESSIONS back, leaving out entries whose fd is no longer open. */
-int session_env_export(struct session_env *env);
-/* Move inherited sessions off the fd numbers in targets[] (they would be overwritten). */
-int session_env_clear_targets(struct session_env *env, const int *targets, size_t n);
 
 /*
  * Check that an inherited session is usable: its fd is open, and where the
@@ -64,19 +37,35 @@ const char *name_shown(const char *name);
  */
 int session_name_check(const char *name, bool force);
 
-/* Open /dev/liveupdate. Returns the fd, or -(exit status) after printing why. */
-int session_open_device(void);
-
 /* Parse an fd number given on the command line; prints a usage error. */
 int parse_fd_arg(const char *option, const char *s, int *fd);
-/* Split "LEFT:RIGHT" at the last colon (last: paths may hold colons). */
+/* Split "LEFT:RIGHT" at the first or last colon (last: paths may hold colons). */
 int split_pair(const char *s, bool at_last, char **left, char **right);
+
+/*
+ * Claim an fd number in the layout; option is the command-line text that
+ * named it. Every collision is refused with one message:
+ *   fd 5 is asked for both the session and --fd 5:9
+ * 0 or LUOCTL_EXIT_USAGE.
+ */
+int claim_fd(struct fd_layout *l, int fd, enum fd_use use, const char *what,
+	     const char *option);
+
+/* fd_layout_place, the sessions this chain holds moved off the targets. 0 or -errno. */
+int place_fds(const struct fd_layout *l, struct fd_move *moves, size_t n,
+	      struct session_env *env);
 
 /*
  * Is PROG (argv[0]) something execvp would run? Checked before any kernel
  * step, so a typo cannot cost a session. 0, or 126/127 after printing why.
  */
 int prog_check(char *const argv[]);
+
+/* --wait SECONDS: one popt table for create, retrieve and finish. */
+extern char *wait_arg;
+extern const struct poptOption wait_options[];
+/* The wait in ms (DEVICE_WAIT_DEFAULT_MS without --wait); 0 or LUOCTL_EXIT_USAGE. */
+int wait_prepare(int *ms);
 
 /* The readiness signal: written once every step before the exec succeeded. */
 struct ready_signal {
@@ -93,8 +82,16 @@ extern struct ready_args ready_args;
 extern const struct poptOption ready_options[];
 void ready_args_free(struct ready_args *args);
 
-/* Validate --ready-fd/--ready-file before any kernel step. */
-int ready_prepare(struct ready_signal *r, const char *fd_arg, const char *path);
+/* Validate --ready-fd/--ready-file (claiming the fd) before any kernel step. */
+int ready_prepare(struct ready_signal *r, const struct ready_args *args,
+		  struct fd_layout *layout);
+/*
+ * A stale ready file must not look like ours: removed just before the first
+ * kernel step, and when the command fails other than as a usage error (a
+ * usage error changes nothing, the file included).
+ */
+int ready_clear(struct ready_signal *r);
+void ready_clear_on_failure(struct ready_signal *r, int rc);
 /* "ready\n" to the fd (kept close-on-exec) and the file (atomically). */
 int ready_send(struct ready_signal *r);
 /* The exec failed after ready_send: take the signal back as far as possible. */
@@ -102,15 +99,20 @@ void ready_revoke(struct ready_signal *r);
 
 /*
  * The end of every chained command: export the sessions, flush the report,
- * exec argv. Returns only on failure, with the exit status.
+ * exec argv. done: what was done, said in any message from here on (it is
+ * past the point of no return), e.g. "session \"db\" was retrieved and
+ * finished"; NULL when nothing needs saying. Returns only on failure, with
+ * the exit status.
  */
-int chain_exec(struct session_env *env, struct ready_signal *r, char *const argv[]);
+int chain_exec(struct session_env *env, struct ready_signal *r, char *const argv[],
+	       const char *done);
 
 /*
  * Parse a session command line: [OPTIONS] NAME [OPTIONS] [--] [PROG [ARG...]]
- * (no NAME when name_unless points to an option that was given, e.g. --session-fd). *prog never starts with "--" and is
- * never NULL; it stays valid until session_parse_free(). Returns 0 or an
- * exit status after printing why.
+ * (no NAME when name_unless points to an option that was given, e.g.
+ * --session-fd). *prog never starts with "--" and is never NULL; it stays
+ * valid until session_parse_free(). Returns 0 or an exit status after
+ * printing why.
  */
 int session_parse(const struct luoctl_cmd *cmd, const struct poptOption *opts, int argc,
 		  char *argv[], char *const *name_unless, const char **name,
