@@ -104,6 +104,10 @@ static int check_job(struct preserve_job *job)
 		rc = preserve_plan_check(&job->plan, &preserve_args, &job->layout);
 	if (rc == 0)
 		rc = session_fd_arg ? find_by_fd(job) : find_by_name(job);
+	/* The program keeps the session where it is: no --fd or --ready-fd on it. */
+	if (rc == 0)
+		rc = claim_fd(&job->layout, job->session->fd, FD_USE_SESSION, "the session",
+			      "--session-fd");
 	if (rc == 0)
 		rc = prog_check(job->prog);
 	if (rc == 0 && job->session != &job->unlisted)

@@ -89,3 +89,14 @@ HOLD='exec 7<>/dev/liveupdate; echo held > "$W/held"; sleep "$1"'
 	run --separate-stderr "$LUOCTL" finish --wait x db
 	assert_equal "$stderr" 'luoctl: finish: --wait: expected a number of seconds, such as 10 or 0.5'
 }
+
+@test "--wait is completed for create, retrieve and finish" {
+	source "$abs_top_srcdir/completions/bash/luoctl"
+	for cmd in create retrieve finish; do
+		COMP_WORDS=("$LUOCTL" "$cmd" --wa)
+		COMP_CWORD=2
+		COMPREPLY=()
+		_luoctl
+		assert_equal "${COMPREPLY[*]}" --wait
+	done
+}

@@ -148,6 +148,11 @@ intact"
 	run --separate-stderr "$LUOCTL" preserve db --fd 5:1 --ready-fd 5 5>/dev/null
 	assert_failure 2
 	assert_equal "$stderr" 'luoctl: preserve: fd 5 is asked for both --ready-fd and --fd 5:1'
+	for k in $KERNELS; do
+		run --separate-stderr boot "$k" "$LUOCTL" create db -- "$LUOCTL" preserve db --fd 3:1
+		assert_failure 2
+		assert_equal "$stderr" 'luoctl: preserve: fd 3 is asked for both --fd 3:1 and the session'
+	done
 	run --separate-stderr "$LUOCTL" retrieve db --session-fd 6 --fd 1:6 -- true
 	assert_failure 2
 	assert_equal "$stderr" 'luoctl: retrieve: fd 6 is asked for both the session and token 1'
@@ -204,4 +209,24 @@ intact"
 	run --separate-stderr "$LUOCTL" preserve db --ready-file "$W/ready" --stdin x
 	assert_failure 2
 	assert_equal "$(cat "$W/ready")" old
+}
+
+@test "a retrieved file that cannot be written out is kept, and the message names it" {
+	luosim_only "mounts a small tmpfs in the simulated machine's mount namespace"
+	for k in $KERNELS; do
+		stage1 "$k"
+		mkdir -p "$W/tiny"
+		# 70000 bytes into a 16 KiB file system: the copy fails after the retrieve.
+		run --separate-stderr boot_sh "$k" 'mount -t tmpfs -o size=16k tmpfs "$W/tiny" || exit 77
+			"$LUOCTL" retrieve db --file "1:$W/tiny/out" --file "42:$W/small.out" --finish
+			echo "status $?"; ls "$W/tiny"; cat "$W/small.out"'
+		[ "$status" -ne 77 ] || skip "cannot mount a tmpfs here"
+		assert_success
+		assert_line --index 0 "status 1"
+		assert_line --index 1 --regexp '^out\.[A-Za-z0-9]{6}$'
+		assert_line --index 2 small
+		local tmp=${lines[1]}
+		assert_regex "$stderr" "^luoctl: retrieve: cannot write token 1 of session \"db\" to \"$W/tiny/out\": No space left on device; session \"db\" closes as luoctl exits: the kernel finishes it and discards every file not retrieved; token 1 \\([0-9]+ bytes\\) is in \"$W/tiny/$tmp\"; token 42 is in \"$W/small.out\"\$"
+		rm -f "$W/small.out"
+	done
 }
