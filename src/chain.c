@@ -235,38 +235,36 @@ int prog_check(char *const argv[])
 
 /* ---- readiness ------------------------------------------------------------ */
 
-struct ready_args ready_args;
-
-const struct poptOption ready_options[] = {
-	{ "ready-fd", '\0', POPT_ARG_STRING, &ready_args.fd, 0,
-	  "write \"ready\" to fd N once every step succeeded", "N" },
-	{ "ready-file", '\0', POPT_ARG_STRING, &ready_args.path, 0,
-	  "create PATH once every step succeeded", "PATH" },
-	POPT_TABLEEND
-};
-
-void ready_args_free(struct ready_args *args)
+void session_opts_free(struct session_opts *o)
 {
-	free(args->fd);
-	free(args->path);
-	args->fd = NULL;
-	args->path = NULL;
+	free_argv_option(o->fd);
+	free_argv_option(o->file);
+	free_argv_option(o->listen);
+	free_argv_option(o->stdin_tokens);
+	free(o->session_fd);
+	free(o->fdname);
+	free(o->ready_fd);
+	free(o->ready_file);
+	free(o->wait);
+	/* Its strings point into the process's argv: only the array is ours. */
+	free(o->reparsed);
+	memset(o, 0, sizeof(*o));
 }
 
 static const char ready_text[] = "ready\n";
 static const char failed_text[] = "failed\n";
 
-int ready_prepare(struct ready_signal *r, const struct ready_args *args,
+int ready_prepare(struct ready_signal *r, const struct session_opts *o,
 		  struct fd_layout *layout)
 {
 	r->fd = -1;
-	r->path = args->path;
-	if (args->path && !args->path[0]) {
+	r->path = o->ready_file;
+	if (o->ready_file && !o->ready_file[0]) {
 		log_usage("--ready-file: the path is empty");
 		return LUOCTL_EXIT_USAGE;
 	}
-	if (args->fd) {
-		int rc = parse_fd_arg("--ready-fd", args->fd, &r->fd);
+	if (o->ready_fd) {
+		int rc = parse_fd_arg("--ready-fd", o->ready_fd, &r->fd);
 
 		if (rc)
 			return rc;
@@ -331,27 +329,16 @@ void ready_revoke(struct ready_signal *r)
 
 /* ---- --wait --------------------------------------------------------------- */
 
-char *wait_arg;
-
-const struct poptOption wait_options[] = {
-	{ "wait", 'w', POPT_ARG_STRING, &wait_arg, 0,
-	  "wait up to SECONDS while another process holds /dev/liveupdate (default 10; 0: fail at once)",
-	  "SECONDS" },
-	POPT_TABLEEND
-};
-
-int wait_prepare(int *ms)
+int wait_prepare(const char *text, int *ms)
 {
 	int r;
 
 	*ms = DEVICE_WAIT_DEFAULT_MS;
-	if (!wait_arg)
+	if (!text)
 		return 0;
-	r = device_wait_parse(wait_arg, ms);
-	free(wait_arg);
-	wait_arg = NULL;
+	r = device_wait_parse(text, ms);
 	if (r == -ERANGE) {
-		log_usage("--wait: more than a day (%d seconds) is not a bounded wait", 86400);
+		log_usage("--wait: more than a day (86400 seconds) is not a bounded wait");
 		return LUOCTL_EXIT_USAGE;
 	}
 	if (r < 0) {
@@ -431,9 +418,6 @@ int chain_exec(struct session_env *env, struct ready_signal *r, char *const argv
 	return rc;
 }
 
-/* The argv of a second parse (options after NAME); its tail is PROG until the exec. */
-static char **reparsed_argv;
-
 static bool is_option(const char *arg)
 {
 	return arg && arg[0] == '-' && arg[1] && strcmp(arg, "--") != 0;
@@ -441,41 +425,32 @@ static bool is_option(const char *arg)
 
 /* Options may also follow NAME: parse what comes after it once more. */
 static int parse_after_name(const struct luoctl_cmd *cmd, const struct poptOption *opts,
-			    const char **rest, const char ***args)
+			    struct session_opts *o, const char **rest, const char ***args)
 {
 	size_t n = 0;
-	poptContext ctx;
-	int rc;
 
 	while (rest[n])
 		n++;
-	reparsed_argv = calloc(n + 2, sizeof(*reparsed_argv));
-	if (!reparsed_argv) {
+	o->reparsed = calloc(n + 2, sizeof(*o->reparsed));
+	if (!o->reparsed) {
 		log_errno(ENOMEM, "cannot parse the command line");
 		return LUOCTL_EXIT_FAILED;
 	}
-	reparsed_argv[0] = (char *)cmd->name;
-	memcpy(reparsed_argv + 1, rest, n * sizeof(*rest));
-	rc = luoctl_parse(cmd, opts, (int)n + 1, reparsed_argv, &ctx);
-	if (rc)
-		return rc;
-	*args = luoctl_args(ctx, NULL);
-	poptFreeContext(ctx);
-	return 0;
+	o->reparsed[0] = (char *)cmd->name;
+	memcpy(o->reparsed + 1, rest, n * sizeof(*rest));
+	return luoctl_parse_args(cmd, opts, (int)n + 1, o->reparsed, args);
 }
 
 int session_parse(const struct luoctl_cmd *cmd, const struct poptOption *opts, int argc,
-		  char *argv[], char *const *name_unless, const char **name, char ***prog)
+		  char *argv[], struct session_opts *o, char *const *name_unless,
+		  const char **name, char ***prog)
 {
 	bool want_name;
 	const char **args;
-	poptContext ctx;
-	int rc = luoctl_parse(cmd, opts, argc, argv, &ctx);
+	int rc = luoctl_parse_args(cmd, opts, argc, argv, &args);
 
 	if (rc)
 		return rc;
-	args = luoctl_args(ctx, NULL);
-	poptFreeContext(ctx);
 	*name = NULL;
 	want_name = !name_unless || !*name_unless;
 	if (want_name) {
@@ -485,7 +460,7 @@ int session_parse(const struct luoctl_cmd *cmd, const struct poptOption *opts, i
 		}
 		*name = *args++;
 		if (is_option(args[0])) {
-			rc = parse_after_name(cmd, opts, args, &args);
+			rc = parse_after_name(cmd, opts, o, args, &args);
 			if (rc)
 				return rc;
 		}
@@ -494,12 +469,6 @@ int session_parse(const struct luoctl_cmd *cmd, const struct poptOption *opts, i
 		args++;
 	*prog = (char **)args;
 	return 0;
-}
-
-void session_parse_free(void)
-{
-	free(reparsed_argv);
-	reparsed_argv = NULL;
 }
 
 void free_argv_option(char **argv)

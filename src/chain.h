@@ -17,6 +17,40 @@
 #include "luoctl.h"
 #include "session-env.h"
 
+/*
+ * Every option of the session commands. It lives in the job on run_*'s
+ * stack, popt stores into it through the tables below, and
+ * session_opts_free() is the one place it is freed.
+ */
+struct session_opts {
+	char **fd, **file, **listen, **stdin_tokens;	/* repeatable */
+	char *session_fd, *fdname, *ready_fd, *ready_file, *wait;
+	int finish, force;
+	char **reparsed;	/* the argv of a second parse (options after NAME) */
+};
+void session_opts_free(struct session_opts *o);
+
+/* popt entries shared by several commands, one help text each. */
+#define OPTIONS_PRESERVE_ITEMS(o)                                                       \
+	{ "fd", '\0', POPT_ARG_ARGV, &(o)->fd, 0,                                        \
+	  "preserve the inherited fd FD (a memfd) under TOKEN", "FD:TOKEN" },            \
+	{ "file", '\0', POPT_ARG_ARGV, &(o)->file, 0,                                    \
+	  "preserve a memfd copy of the file PATH under TOKEN", "PATH:TOKEN" },          \
+	{ "stdin", '\0', POPT_ARG_ARGV, &(o)->stdin_tokens, 0,                           \
+	  "preserve a memfd copy of standard input under TOKEN", "TOKEN" }
+#define OPTIONS_READY(o)                                                                \
+	{ "ready-fd", '\0', POPT_ARG_STRING, &(o)->ready_fd, 0,                          \
+	  "write \"ready\" to fd N once every step succeeded", "N" },                     \
+	{ "ready-file", '\0', POPT_ARG_STRING, &(o)->ready_file, 0,                      \
+	  "create PATH once every step succeeded", "PATH" }
+#define OPTION_WAIT(o)                                                                  \
+	{ "wait", 'w', POPT_ARG_STRING, &(o)->wait, 0,                                    \
+	  "wait up to SECONDS for a busy /dev/liveupdate (default 10)", \
+	  "SECONDS" }
+#define OPTION_FORCE(o)                                                                 \
+	{ "force", 'f', POPT_ARG_NONE, &(o)->force, 0,                                    \
+	  "allow the session name \"systemd\"", NULL }
+
 /* Parse LUOCTL_SESSIONS; prints why and returns an exit status if it is malformed. */
 int session_env_load(struct session_env *env);
 
@@ -61,11 +95,8 @@ int place_fds(const struct fd_layout *l, struct fd_move *moves, size_t n,
  */
 int prog_check(char *const argv[]);
 
-/* --wait SECONDS: one popt table for create, retrieve and finish. */
-extern char *wait_arg;
-extern const struct poptOption wait_options[];
-/* The wait in ms (DEVICE_WAIT_DEFAULT_MS without --wait); 0 or LUOCTL_EXIT_USAGE. */
-int wait_prepare(int *ms);
+/* --wait SECONDS in ms (DEVICE_WAIT_DEFAULT_MS when NULL); 0 or LUOCTL_EXIT_USAGE. */
+int wait_prepare(const char *text, int *ms);
 
 /* The readiness signal: written once every step before the exec succeeded. */
 struct ready_signal {
@@ -73,17 +104,8 @@ struct ready_signal {
 	const char *path;	/* NULL: none */
 };
 
-/* --ready-fd N, --ready-file PATH: one popt table for create and preserve. */
-struct ready_args {
-	char *fd;
-	char *path;
-};
-extern struct ready_args ready_args;
-extern const struct poptOption ready_options[];
-void ready_args_free(struct ready_args *args);
-
 /* Validate --ready-fd/--ready-file (claiming the fd) before any kernel step. */
-int ready_prepare(struct ready_signal *r, const struct ready_args *args,
+int ready_prepare(struct ready_signal *r, const struct session_opts *o,
 		  struct fd_layout *layout);
 /*
  * A stale ready file must not look like ours: removed just before the first
@@ -111,13 +133,12 @@ int chain_exec(struct session_env *env, struct ready_signal *r, char *const argv
  * Parse a session command line: [OPTIONS] NAME [OPTIONS] [--] [PROG [ARG...]]
  * (no NAME when name_unless points to an option that was given, e.g.
  * --session-fd). *prog never starts with "--" and is never NULL; it stays
- * valid until session_parse_free(). Returns 0 or an exit status after
+ * valid until session_opts_free(o). Returns 0 or an exit status after
  * printing why.
  */
 int session_parse(const struct luoctl_cmd *cmd, const struct poptOption *opts, int argc,
-		  char *argv[], char *const *name_unless, const char **name,
-		  char ***prog);
-void session_parse_free(void);
+		  char *argv[], struct session_opts *o, char *const *name_unless,
+		  const char **name, char ***prog);
 
 /* Free a NULL-terminated array that popt's POPT_ARG_ARGV built. */
 void free_argv_option(char **argv);

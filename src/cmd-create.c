@@ -22,21 +22,8 @@
 #include "session-preserve.h"
 #include "util.h"
 
-static int force;
-static char *session_fd_arg;
-
-static const struct poptOption options[] = {
-	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, (void *)preserve_item_options, 0,
-	  NULL, NULL },
-	{ "session-fd", '\0', POPT_ARG_STRING, &session_fd_arg, 0,
-	  "pass the session at fd N (default: lowest free from 3)", "N" },
-	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, (void *)ready_options, 0, NULL, NULL },
-	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, (void *)wait_options, 0, NULL, NULL },
-	{ "force", 'f', POPT_ARG_NONE, &force, 0, "allow the session name \"systemd\"", NULL },
-	POPT_TABLEEND
-};
-
 struct create_job {
+	struct session_opts opts;
 	const char *name;
 	char **prog;
 	int target_fd;		/* -1: lowest free from 3 */
@@ -51,7 +38,7 @@ struct create_job {
 /* Everything that can be refused without the kernel is refused here. */
 static int check_job(struct create_job *job)
 {
-	int rc = session_name_check(job->name, force);
+	int rc = session_name_check(job->name, job->opts.force);
 
 	if (rc)
 		return rc;
@@ -59,21 +46,21 @@ static int check_job(struct create_job *job)
 		log_usage("no program to run: the session would be closed at once, and a closed outgoing session keeps nothing (try: luoctl create %s -- sleep infinity)", job->name);
 		return LUOCTL_EXIT_USAGE;
 	}
-	if (session_fd_arg) {
-		rc = parse_fd_arg("--session-fd", session_fd_arg, &job->target_fd);
+	if (job->opts.session_fd) {
+		rc = parse_fd_arg("--session-fd", job->opts.session_fd, &job->target_fd);
 		if (rc == 0)
 			rc = claim_fd(&job->layout, job->target_fd, FD_USE_SESSION, "the session",
 				      "--session-fd");
 		if (rc)
 			return rc;
 	}
-	rc = wait_prepare(&job->wait_ms);
+	rc = wait_prepare(job->opts.wait, &job->wait_ms);
 	if (rc == 0)
 		rc = session_env_load(&job->env);
 	if (rc == 0)
-		rc = ready_prepare(&job->ready, &ready_args, &job->layout);
+		rc = ready_prepare(&job->ready, &job->opts, &job->layout);
 	if (rc == 0)
-		rc = preserve_plan_check(&job->plan, &preserve_args, &job->layout);
+		rc = preserve_plan_check(&job->plan, &job->opts, &job->layout);
 	if (rc == 0)
 		rc = prog_check(job->prog);
 	return rc ? rc : preserve_plan_build(&job->plan);
@@ -135,11 +122,21 @@ static int run_create(const struct luoctl_cmd *cmd, int argc, char *argv[])
 {
 	struct create_job job = { .target_fd = -1, .sessionfd = -1,
 				  .ready = { .fd = -1 } };
+	const struct poptOption options[] = {
+		OPTIONS_PRESERVE_ITEMS(&job.opts),
+		{ "session-fd", '\0', POPT_ARG_STRING, &job.opts.session_fd, 0,
+		  "pass the session at fd N (default: lowest free from 3)", "N" },
+		OPTIONS_READY(&job.opts),
+		OPTION_WAIT(&job.opts),
+		OPTION_FORCE(&job.opts),
+		POPT_TABLEEND
+	};
 	char done[128];
 	int rc;
 
 	fd_layout_init(&job.layout, 0);
-	rc = session_parse(cmd, options, argc, argv, NULL, &job.name, &job.prog);
+	rc = session_parse(cmd, options, argc, argv, &job.opts, NULL, &job.name,
+			   &job.prog);
 	if (rc == 0)
 		rc = check_job(&job);
 	if (rc == 0)
@@ -162,11 +159,7 @@ static int run_create(const struct luoctl_cmd *cmd, int argc, char *argv[])
 	preserve_plan_free(&job.plan);
 	session_env_free(&job.env);
 	fd_layout_free(&job.layout);
-	preserve_args_free(&preserve_args);
-	ready_args_free(&ready_args);
-	free(session_fd_arg);
-	session_fd_arg = NULL;
-	session_parse_free();
+	session_opts_free(&job.opts);
 	return rc;
 }
 

@@ -24,20 +24,10 @@
 #include "fd-layout.h"
 #include "util.h"
 
-static char *session_fd_arg;
-static int force;
-
-static const struct poptOption options[] = {
-	{ "session-fd", '\0', POPT_ARG_STRING, &session_fd_arg, 0,
-	  "finish the session at fd N instead of naming it", "N" },
-	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, (void *)wait_options, 0, NULL, NULL },
-	{ "force", 'f', POPT_ARG_NONE, &force, 0, "allow the session name \"systemd\"", NULL },
-	POPT_TABLEEND
-};
-
 enum discarded { DISCARDED_ALL, DISCARDED_UNRETRIEVED };
 
 struct finish_job {
+	struct session_opts opts;
 	const char *name;
 	char **prog;
 	struct session_env env;
@@ -51,7 +41,7 @@ struct finish_job {
 
 static int find_by_fd(struct finish_job *job)
 {
-	int fd, rc = parse_fd_arg("--session-fd", session_fd_arg, &fd);
+	int fd, rc = parse_fd_arg("--session-fd", job->opts.session_fd, &fd);
 
 	if (rc)
 		return rc;
@@ -72,7 +62,7 @@ static int find_by_fd(struct finish_job *job)
 
 static int find_by_name(struct finish_job *job)
 {
-	int rc = session_name_check(job->name, force);
+	int rc = session_name_check(job->name, job->opts.force);
 
 	if (rc)
 		return rc;
@@ -86,12 +76,12 @@ static int find_by_name(struct finish_job *job)
 
 static int check_job(struct finish_job *job)
 {
-	int rc = wait_prepare(&job->wait_ms);
+	int rc = wait_prepare(job->opts.wait, &job->wait_ms);
 
 	if (rc == 0)
 		rc = session_env_load(&job->env);
 	if (rc == 0)
-		rc = session_fd_arg ? find_by_fd(job) : find_by_name(job);
+		rc = job->opts.session_fd ? find_by_fd(job) : find_by_name(job);
 	if (rc)
 		return rc;
 	if (job->held && !job->held->incoming) {
@@ -203,8 +193,15 @@ static int run_finish(const struct luoctl_cmd *cmd, int argc, char *argv[])
 {
 	struct finish_job job = { .fd = -1 };
 	struct held_session tokens = { 0 };
+	const struct poptOption options[] = {
+		{ "session-fd", '\0', POPT_ARG_STRING, &job.opts.session_fd, 0,
+		  "finish the session at fd N instead of naming it", "N" },
+		OPTION_WAIT(&job.opts),
+		OPTION_FORCE(&job.opts),
+		POPT_TABLEEND
+	};
 	char done[128];
-	int rc = session_parse(cmd, options, argc, argv, &session_fd_arg,
+	int rc = session_parse(cmd, options, argc, argv, &job.opts, &job.opts.session_fd,
 			       &job.name, &job.prog);
 
 	if (rc == 0)
@@ -229,9 +226,7 @@ static int run_finish(const struct luoctl_cmd *cmd, int argc, char *argv[])
 	}
 	free(tokens.tokens);
 	session_env_free(&job.env);
-	free(session_fd_arg);
-	session_fd_arg = NULL;
-	session_parse_free();
+	session_opts_free(&job.opts);
 	return rc;
 }
 

@@ -22,18 +22,8 @@
 #include "session-preserve.h"
 #include "util.h"
 
-static char *session_fd_arg;
-
-static const struct poptOption options[] = {
-	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, (void *)preserve_item_options, 0,
-	  NULL, NULL },
-	{ "session-fd", '\0', POPT_ARG_STRING, &session_fd_arg, 0,
-	  "use the session at fd N instead of naming it", "N" },
-	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, (void *)ready_options, 0, NULL, NULL },
-	POPT_TABLEEND
-};
-
 struct preserve_job {
+	struct session_opts opts;
 	const char *name;
 	char **prog;
 	struct session_env env;
@@ -62,7 +52,7 @@ static int find_by_name(struct preserve_job *job)
 /* --session-fd: the entry for that fd, or an unnamed one the kernel may name. */
 static int find_by_fd(struct preserve_job *job)
 {
-	int fd, rc = parse_fd_arg("--session-fd", session_fd_arg, &fd);
+	int fd, rc = parse_fd_arg("--session-fd", job->opts.session_fd, &fd);
 
 	if (rc)
 		return rc;
@@ -93,17 +83,17 @@ static int check_job(struct preserve_job *job)
 {
 	int rc;
 
-	if (!preserve_args.fds && !preserve_args.files && !preserve_args.stdin_tokens) {
+	if (!job->opts.fd && !job->opts.file && !job->opts.stdin_tokens) {
 		log_usage("nothing to preserve: give --fd, --file or --stdin");
 		return LUOCTL_EXIT_USAGE;
 	}
 	rc = session_env_load(&job->env);
 	if (rc == 0)
-		rc = ready_prepare(&job->ready, &ready_args, &job->layout);
+		rc = ready_prepare(&job->ready, &job->opts, &job->layout);
 	if (rc == 0)
-		rc = preserve_plan_check(&job->plan, &preserve_args, &job->layout);
+		rc = preserve_plan_check(&job->plan, &job->opts, &job->layout);
 	if (rc == 0)
-		rc = session_fd_arg ? find_by_fd(job) : find_by_name(job);
+		rc = job->opts.session_fd ? find_by_fd(job) : find_by_name(job);
 	/* The program keeps the session where it is: no --fd or --ready-fd on it. */
 	if (rc == 0)
 		rc = claim_fd(&job->layout, job->session->fd, FD_USE_SESSION, "the session",
@@ -132,10 +122,18 @@ static void report(const struct preserve_job *job)
 static int run_preserve(const struct luoctl_cmd *cmd, int argc, char *argv[])
 {
 	struct preserve_job job = { .ready = { .fd = -1 } };
+	const struct poptOption options[] = {
+		OPTIONS_PRESERVE_ITEMS(&job.opts),
+		{ "session-fd", '\0', POPT_ARG_STRING, &job.opts.session_fd, 0,
+		  "use the session at fd N instead of naming it", "N" },
+		OPTIONS_READY(&job.opts),
+		POPT_TABLEEND
+	};
 	int rc;
 
 	fd_layout_init(&job.layout, 0);
-	rc = session_parse(cmd, options, argc, argv, &session_fd_arg, &job.name, &job.prog);
+	rc = session_parse(cmd, options, argc, argv, &job.opts, &job.opts.session_fd,
+			   &job.name, &job.prog);
 
 	if (rc == 0)
 		rc = check_job(&job);
@@ -151,11 +149,7 @@ static int run_preserve(const struct luoctl_cmd *cmd, int argc, char *argv[])
 	preserve_plan_free(&job.plan);
 	fd_layout_free(&job.layout);
 	session_env_free(&job.env);
-	preserve_args_free(&preserve_args);
-	ready_args_free(&ready_args);
-	free(session_fd_arg);
-	session_fd_arg = NULL;
-	session_parse_free();
+	session_opts_free(&job.opts);
 	return rc;
 }
 

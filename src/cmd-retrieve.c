@@ -32,28 +32,6 @@
 /* systemd's FDNAME rules (sd_pid_notify_with_fds(3)). */
 #define FDNAME_MAX 255
 
-static char **fd_args, **file_args, **listen_args;
-static char *fdname_arg, *session_fd_arg;
-static int finish_flag, force;
-
-static const struct poptOption options[] = {
-	{ "fd", '\0', POPT_ARG_ARGV, &fd_args, 0,
-	  "pass the file preserved under TOKEN at fd FD", "TOKEN:FD" },
-	{ "file", '\0', POPT_ARG_ARGV, &file_args, 0,
-	  "write the contents of the file under TOKEN to PATH", "TOKEN:PATH" },
-	{ "listen", '\0', POPT_ARG_ARGV, &listen_args, 0,
-	  "pass the file under TOKEN the systemd way (LISTEN_FDS)", "TOKEN[:FDNAME]" },
-	{ "fdname", '\0', POPT_ARG_STRING, &fdname_arg, 0,
-	  "FDNAME of the session fd in LISTEN_FDNAMES (default: its name)", "FDNAME" },
-	{ "session-fd", '\0', POPT_ARG_STRING, &session_fd_arg, 0,
-	  "pass the session at fd N (default: lowest free from 3)", "N" },
-	{ "finish", '\0', POPT_ARG_NONE, &finish_flag, 0,
-	  "finish the session once the files are retrieved", NULL },
-	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, (void *)wait_options, 0, NULL, NULL },
-	{ "force", 'f', POPT_ARG_NONE, &force, 0, "allow the session name \"systemd\"", NULL },
-	POPT_TABLEEND
-};
-
 enum retrieve_dest { TO_FD, TO_FILE, TO_LISTEN };
 
 struct retrieve_item {
@@ -73,6 +51,7 @@ struct retrieve_item {
 };
 
 struct retrieve_job {
+	struct session_opts opts;
 	const char *name;
 	char **prog;
 	struct session_env env;
@@ -168,12 +147,12 @@ static int parse_items(struct retrieve_job *job)
 {
 	int rc = 0;
 
-	for (size_t i = 0; rc == 0 && fd_args && fd_args[i]; i++)
-		rc = parse_item(job, TO_FD, fd_args[i]);
-	for (size_t i = 0; rc == 0 && file_args && file_args[i]; i++)
-		rc = parse_item(job, TO_FILE, file_args[i]);
-	for (size_t i = 0; rc == 0 && listen_args && listen_args[i]; i++)
-		rc = parse_item(job, TO_LISTEN, listen_args[i]);
+	for (size_t i = 0; rc == 0 && job->opts.fd && job->opts.fd[i]; i++)
+		rc = parse_item(job, TO_FD, job->opts.fd[i]);
+	for (size_t i = 0; rc == 0 && job->opts.file && job->opts.file[i]; i++)
+		rc = parse_item(job, TO_FILE, job->opts.file[i]);
+	for (size_t i = 0; rc == 0 && job->opts.listen && job->opts.listen[i]; i++)
+		rc = parse_item(job, TO_LISTEN, job->opts.listen[i]);
 	return rc;
 }
 
@@ -187,10 +166,10 @@ static int plan_listen_layout(struct retrieve_job *job)
 		return LUOCTL_EXIT_FAILED;
 	}
 	next = 3 + job->inherited.count;
-	if (!finish_flag) {
-		job->session_fdname = fdname_arg ? fdname_arg : job->name;
-		if (fdname_arg && !fdname_valid(fdname_arg)) {
-			log_usage("--fdname %s: not a valid FDNAME (printable ASCII, no ':', at most %d characters)", fdname_arg, FDNAME_MAX);
+	if (!job->opts.finish) {
+		job->session_fdname = job->opts.fdname ? job->opts.fdname : job->name;
+		if (job->opts.fdname && !fdname_valid(job->opts.fdname)) {
+			log_usage("--fdname %s: not a valid FDNAME (printable ASCII, no ':', at most %d characters)", job->opts.fdname, FDNAME_MAX);
 			return LUOCTL_EXIT_USAGE;
 		}
 		if (!fdname_valid(job->session_fdname)) {
@@ -298,31 +277,31 @@ static int check_files(struct retrieve_job *job)
 
 static int check_options(struct retrieve_job *job)
 {
-	int rc = session_name_check(job->name, force);
+	int rc = session_name_check(job->name, job->opts.force);
 
 	if (rc)
 		return rc;
-	if (!job->prog[0] && !finish_flag) {
+	if (!job->prog[0] && !job->opts.finish) {
 		log_usage("no program to run: the session would be closed at once, which finishes it and discards every file not retrieved; give a program, or --finish to mean exactly that");
 		return LUOCTL_EXIT_USAGE;
 	}
-	job->listen = listen_args || fdname_arg;
-	if ((job->listen || fd_args) && !job->prog[0]) {
+	job->listen = job->opts.listen || job->opts.fdname;
+	if ((job->listen || job->opts.fd) && !job->prog[0]) {
 		log_usage("%s pass%s fds to a program; none is given, and the files would close with luoctl", job->listen ? "--listen and --fdname" : "--fd", job->listen ? "" : "es");
 		return LUOCTL_EXIT_USAGE;
 	}
-	if (session_fd_arg && (job->listen || finish_flag)) {
+	if (job->opts.session_fd && (job->listen || job->opts.finish)) {
 		log_usage("--session-fd cannot be combined with %s",
-			  finish_flag ? "--finish (the session is closed)" :
+			  job->opts.finish ? "--finish (the session is closed)" :
 					"the LISTEN_FDS layout (the session goes first)");
 		return LUOCTL_EXIT_USAGE;
 	}
-	if (session_fd_arg) {
-		rc = parse_fd_arg("--session-fd", session_fd_arg, &job->session_target);
+	if (job->opts.session_fd) {
+		rc = parse_fd_arg("--session-fd", job->opts.session_fd, &job->session_target);
 		if (rc)
 			return rc;
 	}
-	rc = wait_prepare(&job->wait_ms);
+	rc = wait_prepare(job->opts.wait, &job->wait_ms);
 	if (rc == 0)
 		rc = parse_items(job);
 	if (rc == 0 && job->listen)
@@ -604,24 +583,31 @@ static void free_job(struct retrieve_job *job)
 	session_env_free(&job->env);
 }
 
-static void free_options(void)
-{
-	free_argv_option(fd_args);
-	free_argv_option(file_args);
-	free_argv_option(listen_args);
-	free(fdname_arg);
-	free(session_fd_arg);
-	fd_args = file_args = listen_args = NULL;
-	fdname_arg = session_fd_arg = NULL;
-}
-
 static int run_retrieve(const struct luoctl_cmd *cmd, int argc, char *argv[])
 {
 	struct retrieve_job job = { .session_target = -1, .sessionfd = -1 };
+	const struct poptOption options[] = {
+		{ "fd", '\0', POPT_ARG_ARGV, &job.opts.fd, 0,
+		  "pass the file preserved under TOKEN at fd FD", "TOKEN:FD" },
+		{ "file", '\0', POPT_ARG_ARGV, &job.opts.file, 0,
+		  "write the contents of the file under TOKEN to PATH", "TOKEN:PATH" },
+		{ "listen", '\0', POPT_ARG_ARGV, &job.opts.listen, 0,
+		  "pass the file under TOKEN the systemd way (LISTEN_FDS)", "TOKEN[:FDNAME]" },
+		{ "fdname", '\0', POPT_ARG_STRING, &job.opts.fdname, 0,
+		  "FDNAME of the session fd in LISTEN_FDNAMES (default: its name)", "FDNAME" },
+		{ "session-fd", '\0', POPT_ARG_STRING, &job.opts.session_fd, 0,
+		  "pass the session at fd N (default: lowest free from 3)", "N" },
+		{ "finish", '\0', POPT_ARG_NONE, &job.opts.finish, 0,
+		  "finish the session once the files are retrieved", NULL },
+		OPTION_WAIT(&job.opts),
+		OPTION_FORCE(&job.opts),
+		POPT_TABLEEND
+	};
 	int rc;
 
 	fd_layout_init(&job.layout, 0);
-	rc = session_parse(cmd, options, argc, argv, NULL, &job.name, &job.prog);
+	rc = session_parse(cmd, options, argc, argv, &job.opts, NULL, &job.name,
+			   &job.prog);
 	if (rc == 0)
 		rc = check_options(&job);
 	if (rc == 0)
@@ -635,7 +621,7 @@ static int run_retrieve(const struct luoctl_cmd *cmd, int argc, char *argv[])
 		rc = retrieve_session(&job);
 	if (rc == 0)
 		rc = retrieve_items(&job);
-	if (rc == 0 && finish_flag)
+	if (rc == 0 && job.opts.finish)
 		rc = finish_session(&job);
 	if (rc == 0)
 		rc = hand_over(&job);
@@ -647,8 +633,7 @@ static int run_retrieve(const struct luoctl_cmd *cmd, int argc, char *argv[])
 				fate(&job, job.prog[0] && !job.finished));
 	}
 	free_job(&job);
-	free_options();
-	session_parse_free();
+	session_opts_free(&job.opts);
 	return rc;
 }
 

@@ -24,7 +24,7 @@ int device_wait_parse(const char *s, int *ms)
 	int digits = 0;
 	const char *p = s;
 
-	/* Digits, then optionally '.' and digits: what flock -w takes, no sign, no exponent. */
+	/* Digits, optionally '.' and digits, as flock -w takes: no sign, no exponent. */
 	if (*p < '0' || *p > '9')
 		return -EINVAL;
 	for (; *p >= '0' && *p <= '9'; p++) {

@@ -172,7 +172,8 @@ void session_env_remove(struct session_env *env, struct held_session *s)
 
 
 /* Appends one entry; returns the new length, or -ENOMEM. */
-int session_env_parse(struct session_env *env, const char *value, char *bad, size_t badsize)
+int session_env_parse(struct session_env *env, const char *value, char *bad,
+		      size_t badsize)
 {
 	char *copy, *save = NULL;
 

@@ -20,18 +20,6 @@
 #include "session-preserve.h"
 #include "util.h"
 
-struct preserve_args preserve_args;
-
-const struct poptOption preserve_item_options[] = {
-	{ "fd", '\0', POPT_ARG_ARGV, &preserve_args.fds, 0,
-	  "preserve the inherited fd FD (a memfd) under TOKEN", "FD:TOKEN" },
-	{ "file", '\0', POPT_ARG_ARGV, &preserve_args.files, 0,
-	  "preserve a memfd copy of the file PATH under TOKEN", "PATH:TOKEN" },
-	{ "stdin", '\0', POPT_ARG_ARGV, &preserve_args.stdin_tokens, 0,
-	  "preserve a memfd copy of standard input under TOKEN", "TOKEN" },
-	POPT_TABLEEND
-};
-
 static const char *describe(const struct preserve_item *item, char *buf, size_t size)
 {
 	switch (item->source) {
@@ -143,17 +131,17 @@ static int parse_stdin_item(struct preserve_plan *plan, char **tokens)
 	return rc ? rc : add_item(plan, item);
 }
 
-static int parse_items(struct preserve_plan *plan, const struct preserve_args *args,
+static int parse_items(struct preserve_plan *plan, const struct session_opts *o,
 		       struct fd_layout *layout)
 {
 	int rc = 0;
 
-	for (size_t i = 0; rc == 0 && args->fds && args->fds[i]; i++)
-		rc = parse_fd_item(plan, args->fds[i], layout);
-	for (size_t i = 0; rc == 0 && args->files && args->files[i]; i++)
-		rc = parse_file_item(plan, args->files[i]);
-	if (rc == 0 && args->stdin_tokens)
-		rc = parse_stdin_item(plan, args->stdin_tokens);
+	for (size_t i = 0; rc == 0 && o->fd && o->fd[i]; i++)
+		rc = parse_fd_item(plan, o->fd[i], layout);
+	for (size_t i = 0; rc == 0 && o->file && o->file[i]; i++)
+		rc = parse_file_item(plan, o->file[i]);
+	if (rc == 0 && o->stdin_tokens)
+		rc = parse_stdin_item(plan, o->stdin_tokens);
 	return rc;
 }
 
@@ -239,14 +227,14 @@ static int prepare_copy(struct preserve_item *item)
 	return 0;
 }
 
-int preserve_plan_check(struct preserve_plan *plan, const struct preserve_args *args,
+int preserve_plan_check(struct preserve_plan *plan, const struct session_opts *o,
 			struct fd_layout *layout)
 {
 	int rc;
 
 	plan->items = NULL;
 	plan->n = 0;
-	rc = parse_items(plan, args, layout);
+	rc = parse_items(plan, o, layout);
 	if (rc == 0)
 		rc = check_tokens_unique(plan);
 	return rc ? rc : check_files_distinct(plan);
@@ -358,12 +346,4 @@ void preserve_plan_free(struct preserve_plan *plan)
 	free(plan->items);
 	plan->items = NULL;
 	plan->n = 0;
-}
-
-void preserve_args_free(struct preserve_args *args)
-{
-	free_argv_option(args->fds);
-	free_argv_option(args->files);
-	free_argv_option(args->stdin_tokens);
-	memset(args, 0, sizeof(*args));
 }
