@@ -117,7 +117,8 @@ static int place_lowest(const struct fd_layout *l, const struct fd_move *moves, 
 
 	if (d < 0)
 		return d;
-	if (d < *fd) {
+	/* 0-2 are the program's standard streams, never a place for it. */
+	if (d < *fd || *fd <= 2) {
 		close(*fd);
 		*fd = d;
 	} else {

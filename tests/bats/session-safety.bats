@@ -230,3 +230,12 @@ intact"
 		rm -f "$W/small.out"
 	done
 }
+
+@test "with standard input closed, the session still goes to 3 or above" {
+	for k in $KERNELS; do
+		run --separate-stderr boot_sh "$k" '"$LUOCTL" create db -- sh -c "echo \"\$LUOCTL_SESSIONS\"; [ -e /proc/\$\$/fd/0 ] || echo stdin closed" <&-'
+		assert_success
+		assert_output "3:out:db
+stdin closed"
+	done
+}

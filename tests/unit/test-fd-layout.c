@@ -138,6 +138,28 @@ static void test_place_lowest(void **state)
 	fd_layout_free(&l);
 }
 
+/* An untargeted fd that landed on 0-2 (the caller closed stdin) is moved up. */
+static void test_place_lowest_leaves_std_fds(void **state)
+{
+	int saved = fcntl(0, F_DUPFD_CLOEXEC, 100), fd;
+	struct fd_layout l;
+	struct fd_move move = { &fd, -1 };
+
+	(void)state;
+	close(0);
+	fd = new_memfd("s");
+	assert_int_equal(fd, 0);
+	fd_layout_init(&l, 0);
+	assert_int_equal(fd_layout_place(&l, &move, 1, NULL, 0), 0);
+	assert_true(fd >= 3);
+	assert_at(fd, "s", true);
+	assert_int_equal(fcntl(0, F_GETFD), -1);
+	close(fd);
+	if (saved >= 0)
+		assert_int_equal(fd_move_to(saved, 0), 0);
+	fd_layout_free(&l);
+}
+
 static void set_listen(int count, const char *names)
 {
 	char pid[24], fds[24];
@@ -221,6 +243,7 @@ int main(void)
 		cmocka_unit_test(test_limit_from_rlimit),
 		cmocka_unit_test(test_place_swaps_and_moves_bystanders),
 		cmocka_unit_test(test_place_lowest),
+		cmocka_unit_test(test_place_lowest_leaves_std_fds),
 		cmocka_unit_test(test_listen_export),
 		cmocka_unit_test(test_listen_remove),
 	};
