@@ -109,6 +109,14 @@ static int run_help(int argc, char *argv[])
 	return cmd->run(cmd, 2, help_argv);
 }
 
+/* Every exit of main: with --json, a failure is also a JSON object on stdout. */
+static int ended(int rc)
+{
+	if (rc && luoctl_json)
+		print_json_error(rc);
+	return rc;
+}
+
 int main(int argc, char *argv[])
 {
 	const struct luoctl_cmd *cmd;
@@ -123,7 +131,7 @@ int main(int argc, char *argv[])
 	if (rc < -1) {
 		rc = cli_popt_error(ctx, rc);
 		poptFreeContext(ctx);
-		return rc;
+		return ended(rc);
 	}
 	if (show_help || show_version) {
 		poptFreeContext(ctx);
@@ -137,7 +145,7 @@ int main(int argc, char *argv[])
 	if (nrest == 0) {
 		poptFreeContext(ctx);
 		log_usage("no command given");
-		return LUOCTL_EXIT_USAGE;
+		return ended(LUOCTL_EXIT_USAGE);
 	}
 	/* The subcommand parses its own options from a copy of what is left. */
 	char **sub_argv = calloc(nrest + 1, sizeof(*sub_argv));
@@ -145,7 +153,7 @@ int main(int argc, char *argv[])
 	if (!sub_argv) {
 		poptFreeContext(ctx);
 		log_errno(ENOMEM, "cannot start");
-		return LUOCTL_EXIT_FAILED;
+		return ended(LUOCTL_EXIT_FAILED);
 	}
 	for (int i = 0; i < nrest; i++)
 		sub_argv[i] = (char *)rest[i];
@@ -161,7 +169,5 @@ int main(int argc, char *argv[])
 		rc = LUOCTL_EXIT_USAGE;
 	}
 	free(sub_argv);
-	if (rc && luoctl_json)
-		print_json_error(rc);
-	return rc;
+	return ended(rc);
 }

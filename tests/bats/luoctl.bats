@@ -81,3 +81,10 @@ load helpers
 	assert_failure 1
 	refute [ "${stderr_lines[0]}" = "luoctl: check: --json: unknown option" ]
 }
+
+@test "--json: a failure of the dispatcher itself is a JSON object too" {
+	run --separate-stderr "$LUOCTL" --json frobnicate
+	assert_failure 2
+	assert_output '{"error":{"message":"unknown command \"frobnicate\"","exit":2}}'
+	assert_equal "$stderr" 'luoctl: unknown command "frobnicate"'
+}
