@@ -53,7 +53,7 @@ HOLD='exec 7<>/dev/liveupdate; echo held > "$W/held"; sleep "$1"'
 		assert_success
 		assert_line --index 0 "status 4"
 		[ "${lines[1]#ms }" -lt 1000 ]
-		assert_regex "$stderr" '^luoctl: create: cannot open /dev/liveupdate: it is held by PID [0-9]+ \(sh\); it allows one opener at a time \(Device or resource busy\)$'
+		assert_regex "$stderr" '^luoctl: create: cannot open /dev/liveupdate: it is held by PID [0-9]+ \([^)]+\); it allows one opener at a time \(Device or resource busy\)$'
 	done
 }
 
@@ -68,7 +68,7 @@ HOLD='exec 7<>/dev/liveupdate; echo held > "$W/held"; sleep "$1"'
 		assert_line --index 0 "status 4"
 		[ "${lines[1]#ms }" -ge 300 ]
 		[ "${lines[1]#ms }" -lt 3000 ]
-		assert_regex "$stderr" '^luoctl: retrieve: cannot open /dev/liveupdate: it is held by PID [0-9]+ \(sh\) \(waited 0\.3 s, see --wait\); it allows one opener at a time \(Device or resource busy\)$'
+		assert_regex "$stderr" '^luoctl: retrieve: cannot open /dev/liveupdate: it is held by PID [0-9]+ \([^)]+\) \(waited 0\.3 s, see --wait\); it allows one opener at a time \(Device or resource busy\)$'
 	done
 }
 
