@@ -66,3 +66,8 @@ int fd_move_to(int fd, int target)
 	close(fd);
 	return target;
 }
+
+bool fd_is_open(int fd)
+{
+	return fd >= 0 && fcntl(fd, F_GETFD) >= 0;
+}

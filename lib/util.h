@@ -12,5 +12,7 @@ int parse_u64(const char *s, uint64_t *out);
 int parse_fd_number(const char *s, int *out);
 /* Clear or set FD_CLOEXEC. 0 or -errno. */
 int fd_set_cloexec(int fd, bool on);
+/* Is fd an open file descriptor? */
+bool fd_is_open(int fd);
 /* Move fd to exactly `target` (dup2 semantics, closes the old one). Returns target or -errno. */
 int fd_move_to(int fd, int target);

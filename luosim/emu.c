@@ -17,6 +17,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "luosim.h"
 
 #ifndef HUGETLBFS_MAGIC
@@ -690,13 +691,10 @@ static int copy_extent(int in, int out, off_t start, off_t end)
 			return -errno;
 		if (n == 0)
 			return -EIO;
-		for (ssize_t done = 0; done < n;) {
-			ssize_t w = pwrite(out, buf + done, n - done, start + done);
+		int err = io_pwrite_all(out, buf, (size_t)n, start);
 
-			if (w < 0)
-				return -errno;
-			done += w;
-		}
+		if (err)
+			return err;
 		/* Start writeback now so the final fsync has little left to wait for. */
 		if (((start + n) & (WRITEBACK_CHUNK - 1)) == 0)
 			sync_file_range(out, start + n - WRITEBACK_CHUNK, WRITEBACK_CHUNK,

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "kho/kho-build.h"
 #include "kho-view.h"
 #include "sandbox.h"
@@ -21,21 +22,11 @@
 static int write_bytes(const char *path, const void *data, size_t len)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0400);
-	const char *p = data;
-	int err = 0;
+	int err;
 
 	if (fd < 0)
 		return -errno;
-	while (len && !err) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0)
-			err = -errno;
-		else {
-			p += n;
-			len -= n;
-		}
-	}
+	err = io_write_all(fd, data, len);
 	close(fd);
 	return err;
 }

@@ -25,26 +25,34 @@
 
 static const char *prog_name = "luosim";
 
+/* One line, built first: concurrent writers to stderr cannot split it. */
+static void vline(int err, const char *fmt, va_list ap)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (err)
+		fprintf(stderr, "%s: %s: %s\n", prog_name, msg, strerror(err));
+	else
+		fprintf(stderr, "%s: %s\n", prog_name, msg);
+}
+
 void luosim_err(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", prog_name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vline(0, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void luosim_errno(int err, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", prog_name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vline(err, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, ": %s\n", strerror(err));
 }
 
 /* "Seccomp: 2" in /proc/self/status: a filter is installed on us. */
@@ -78,7 +86,6 @@ int luosim_kexec_main(int argc, char **argv)
 	prog_name = "luosim kexec";
 	if (argc > 1) {
 		luosim_err("unexpected argument \"%s\"", argv[1]);
-		fprintf(stderr, "Try 'luosim --help' for more information.\n");
 		return LUOSIM_EXIT_FAILURE;
 	}
 	/* Outside a tree these calls would reach the real kernel. */
@@ -134,7 +141,8 @@ static int __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ..
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry 'luosim --help' for more information.\n");
+	/* One line, like every error (luosim --help lists the options). */
+	fputc('\n', stderr);
 	return LUOSIM_EXIT_FAILURE;
 }
 
@@ -195,9 +203,7 @@ static int parse_options(int argc, const char **argv, struct luosim_opts *o,
 		}
 	}
 	if (rc < -1) {
-		fprintf(stderr,
-			"luosim: %s: %s\nTry 'luosim --help' for more information.\n",
-			poptBadOption(*pc, 0), poptStrerror(rc));
+		fprintf(stderr, "luosim: %s: %s\n", poptBadOption(*pc, 0), poptStrerror(rc));
 		return LUOSIM_EXIT_FAILURE;
 	}
 	o->state_dir = state;

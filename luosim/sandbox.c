@@ -29,6 +29,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "sandbox.h"
 
 #define X32_SYSCALL_BIT	   0x40000000
@@ -207,13 +208,13 @@ out:
 int sandbox_write_file(const char *path, const char *text)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0444);
-	ssize_t n;
+	int err;
 
 	if (fd < 0)
 		return -errno;
-	n = write(fd, text, strlen(text));
+	err = io_write_all(fd, text, strlen(text));
 	close(fd);
-	return n == (ssize_t)strlen(text) ? 0 : -EIO;
+	return err;
 }
 
 static int map_ids(uid_t uid, gid_t gid)

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "luosim.h"
 
 #define STATE_MAGIC    "luosim-state 1\n"
@@ -81,19 +82,6 @@ static bool dir_is_empty(const char *dir)
 	return empty;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
 static int write_file(const char *path, const char *text)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -101,7 +89,7 @@ static int write_file(const char *path, const char *text)
 
 	if (fd < 0)
 		return -errno;
-	err = write_all(fd, text, strlen(text));
+	err = io_write_all(fd, text, strlen(text));
 	if (!err && fsync(fd) < 0)
 		err = -errno;
 	close(fd);

@@ -16,37 +16,29 @@
 #include "luo.h"
 #include "luoctl.h"
 #include "output.h"
-#include "session-common.h"
+#include "chain.h"
+#include "device.h"
+#include "fd-layout.h"
 #include "session-preserve.h"
 #include "util.h"
 
-static int force;
-static char *session_fd_arg;
-
-static const struct poptOption options[] = {
-	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, (void *)preserve_item_options, 0,
-	  NULL, NULL },
-	{ "session-fd", '\0', POPT_ARG_STRING, &session_fd_arg, 0,
-	  "pass the session at fd N (default: lowest free from 3)", "N" },
-	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, (void *)ready_options, 0, NULL, NULL },
-	{ "force", 'f', POPT_ARG_NONE, &force, 0, "allow the session name \"systemd\"", NULL },
-	POPT_TABLEEND
-};
-
 struct create_job {
+	struct session_opts opts;
 	const char *name;
 	char **prog;
 	int target_fd;		/* -1: lowest free from 3 */
 	struct session_env env;
 	struct ready_signal ready;
 	struct preserve_plan plan;
+	struct fd_layout layout;
+	int wait_ms;
 	int sessionfd;
 };
 
 /* Everything that can be refused without the kernel is refused here. */
 static int check_job(struct create_job *job)
 {
-	int rc = session_name_check(job->name, force);
+	int rc = session_name_check(job->name, job->opts.force);
 
 	if (rc)
 		return rc;
@@ -54,33 +46,35 @@ static int check_job(struct create_job *job)
 		log_usage("no program to run: the session would be closed at once, and a closed outgoing session keeps nothing (try: luoctl create %s -- sleep infinity)", job->name);
 		return LUOCTL_EXIT_USAGE;
 	}
-	if (session_fd_arg) {
-		rc = parse_fd_arg("--session-fd", session_fd_arg, &job->target_fd);
-		if (rc == 0 && job->target_fd <= 2) {
-			log_usage("--session-fd %d: standard input, output and error stay as they are; use 3 or more", job->target_fd);
-			rc = LUOCTL_EXIT_USAGE;
-		}
+	if (job->opts.session_fd) {
+		rc = parse_fd_arg("--session-fd", job->opts.session_fd, &job->target_fd);
+		if (rc == 0)
+			rc = claim_fd(&job->layout, job->target_fd, FD_USE_SESSION, "the session",
+				      "--session-fd");
 		if (rc)
 			return rc;
 	}
-	rc = session_env_load(&job->env);
+	rc = wait_prepare(job->opts.wait, &job->wait_ms);
 	if (rc == 0)
-		rc = ready_prepare(&job->ready, ready_args.fd, ready_args.path);
-	if (rc == 0 && job->ready.fd >= 0 && job->ready.fd == job->target_fd) {
-		log_usage("--session-fd and --ready-fd name the same fd %d", job->target_fd);
-		rc = LUOCTL_EXIT_USAGE;
-	}
+		rc = session_env_load(&job->env);
 	if (rc == 0)
-		rc = preserve_plan_build(&job->plan, &preserve_args);
-	return rc ? rc : prog_check(job->prog);
+		rc = ready_prepare(&job->ready, &job->opts, &job->layout);
+	if (rc == 0)
+		rc = preserve_plan_check(&job->plan, &job->opts, &job->layout);
+	if (rc == 0)
+		rc = prog_check(job->prog);
+	return rc ? rc : preserve_plan_build(&job->plan);
 }
 
 static int create_session(struct create_job *job)
 {
-	int devfd = session_open_device();
+	int devfd, rc = ready_clear(&job->ready);
 
-	if (devfd < 0)
-		return -devfd;
+	if (rc)
+		return rc;
+	rc = device_open_step(job->wait_ms, &devfd);
+	if (rc)
+		return rc;
 	job->sessionfd = luo_create_session(devfd, job->name);
 	/* The device is single-owner: never keep it past this step. */
 	close(devfd);
@@ -95,26 +89,17 @@ static int create_session(struct create_job *job)
 /* Put the session where PROG expects it, with FD_CLOEXEC cleared. */
 static int place_session(struct create_job *job)
 {
-	int fd;
+	struct fd_move move = { &job->sessionfd, job->target_fd };
+	int r = place_fds(&job->layout, &move, 1, &job->env);
 
-	if (job->target_fd >= 0) {
-		int r = session_env_clear_targets(&job->env, &job->target_fd, 1);
-
-		fd = r < 0 ? r : fd_move_to(job->sessionfd, job->target_fd);
-	} else {
-		/* F_DUPFD clears FD_CLOEXEC; the lowest number keeps layouts stable. */
-		fd = fcntl(job->sessionfd, F_DUPFD, 3);
-		fd = fd < 0 ? -errno : fd;
-		if (fd >= 0)
-			close(job->sessionfd);
-	}
-	if (fd < 0) {
-		log_errno(fd, "cannot pass session %s to the program", name_shown(job->name));
+	if (r < 0) {
+		log_errno(r, "cannot pass session %s to the program (it closes as luoctl exits)",
+			  name_shown(job->name));
 		return LUOCTL_EXIT_FAILED;
 	}
-	job->sessionfd = fd;
-	if (session_env_add(&job->env, fd, false, job->name) < 0) {
-		log_errno(ENOMEM, "cannot record session %s", name_shown(job->name));
+	if (session_env_add(&job->env, job->sessionfd, false, job->name) < 0) {
+		log_errno(ENOMEM, "cannot record session %s (it closes as luoctl exits)",
+			  name_shown(job->name));
 		return LUOCTL_EXIT_FAILED;
 	}
 	return 0;
@@ -137,8 +122,21 @@ static int run_create(const struct luoctl_cmd *cmd, int argc, char *argv[])
 {
 	struct create_job job = { .target_fd = -1, .sessionfd = -1,
 				  .ready = { .fd = -1 } };
-	int rc = session_parse(cmd, options, argc, argv, NULL, &job.name, &job.prog);
+	const struct poptOption options[] = {
+		OPTIONS_PRESERVE_ITEMS(&job.opts),
+		{ "session-fd", '\0', POPT_ARG_STRING, &job.opts.session_fd, 0,
+		  "pass the session at fd N (default: lowest free from 3)", "N" },
+		OPTIONS_READY(&job.opts),
+		OPTION_WAIT(&job.opts),
+		OPTION_FORCE(&job.opts),
+		POPT_TABLEEND
+	};
+	char done[128];
+	int rc;
 
+	fd_layout_init(&job.layout, 0);
+	rc = session_parse(cmd, options, argc, argv, &job.opts, NULL, &job.name,
+			   &job.prog);
 	if (rc == 0)
 		rc = check_job(&job);
 	if (rc == 0)
@@ -151,16 +149,17 @@ static int run_create(const struct luoctl_cmd *cmd, int argc, char *argv[])
 		/* Only on request: PROG owns standard output. */
 		if (luoctl_json)
 			report(&job);
-		rc = chain_exec(&job.env, &job.ready, job.prog);
+		snprintf(done, sizeof(done), "session %s closes as luoctl exits",
+			 name_shown(job.name));
+		rc = chain_exec(&job.env, &job.ready, job.prog, done);
 	}
+	ready_clear_on_failure(&job.ready, rc);
 	if (job.sessionfd >= 0)
 		close(job.sessionfd);
 	preserve_plan_free(&job.plan);
 	session_env_free(&job.env);
-	preserve_args_free(&preserve_args);
-	ready_args_free(&ready_args);
-	free(session_fd_arg);
-	session_parse_free();
+	fd_layout_free(&job.layout);
+	session_opts_free(&job.opts);
 	return rc;
 }
 

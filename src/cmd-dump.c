@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "dump.h"
 #include "kho/kho-decode.h"
 #include "kho/kho-mem.h"
@@ -427,8 +428,8 @@ static int copy_file(const char *src, const char *dst)
 		return rc;
 	}
 	int fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0 || write(fd, data, len) != (ssize_t)len) {
-		rc = -errno;
+	if (fd < 0 || (rc = io_write_all(fd, data, len)) < 0) {
+		rc = fd < 0 ? -errno : rc;
 		log_errno(rc, "cannot write %s", dst);
 	}
 	if (fd >= 0 && close(fd) && !rc) {

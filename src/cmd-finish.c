@@ -19,22 +19,15 @@
 #include "luo.h"
 #include "luoctl.h"
 #include "output.h"
-#include "session-common.h"
+#include "chain.h"
+#include "device.h"
+#include "fd-layout.h"
 #include "util.h"
-
-static char *session_fd_arg;
-static int force;
-
-static const struct poptOption options[] = {
-	{ "session-fd", '\0', POPT_ARG_STRING, &session_fd_arg, 0,
-	  "finish the session at fd N instead of naming it", "N" },
-	{ "force", 'f', POPT_ARG_NONE, &force, 0, "allow the session name \"systemd\"", NULL },
-	POPT_TABLEEND
-};
 
 enum discarded { DISCARDED_ALL, DISCARDED_UNRETRIEVED };
 
 struct finish_job {
+	struct session_opts opts;
 	const char *name;
 	char **prog;
 	struct session_env env;
@@ -43,11 +36,12 @@ struct finish_job {
 	int fd;
 	char shown_name[LIVEUPDATE_SESSION_NAME_LENGTH];
 	enum discarded discarded;
+	int wait_ms;
 };
 
 static int find_by_fd(struct finish_job *job)
 {
-	int fd, rc = parse_fd_arg("--session-fd", session_fd_arg, &fd);
+	int fd, rc = parse_fd_arg("--session-fd", job->opts.session_fd, &fd);
 
 	if (rc)
 		return rc;
@@ -68,7 +62,7 @@ static int find_by_fd(struct finish_job *job)
 
 static int find_by_name(struct finish_job *job)
 {
-	int rc = session_name_check(job->name, force);
+	int rc = session_name_check(job->name, job->opts.force);
 
 	if (rc)
 		return rc;
@@ -82,10 +76,12 @@ static int find_by_name(struct finish_job *job)
 
 static int check_job(struct finish_job *job)
 {
-	int rc = session_env_load(&job->env);
+	int rc = wait_prepare(job->opts.wait, &job->wait_ms);
 
 	if (rc == 0)
-		rc = session_fd_arg ? find_by_fd(job) : find_by_name(job);
+		rc = session_env_load(&job->env);
+	if (rc == 0)
+		rc = job->opts.session_fd ? find_by_fd(job) : find_by_name(job);
 	if (rc)
 		return rc;
 	if (job->held && !job->held->incoming) {
@@ -101,10 +97,10 @@ static int check_job(struct finish_job *job)
 /* Not held by this chain: take it from the kernel now; nothing of it was retrieved. */
 static int retrieve_by_name(struct finish_job *job)
 {
-	int devfd = session_open_device();
+	int devfd, rc = device_open_step(job->wait_ms, &devfd);
 
-	if (devfd < 0)
-		return -devfd;
+	if (rc)
+		return rc;
 	job->fd = luo_retrieve_session(devfd, job->name);
 	close(devfd);
 	if (job->fd < 0) {
@@ -113,6 +109,22 @@ static int retrieve_by_name(struct finish_job *job)
 		return LUOCTL_EXIT_FAILED;
 	}
 	job->discarded = DISCARDED_ALL;
+	return 0;
+}
+
+/* The session was one of PROG's LISTEN_FDS: the ones after it move down. */
+static int keep_listen_layout(struct finish_job *job)
+{
+	int from, end, r = listen_fds_remove(job->fd, &from, &end);
+
+	if (r < 0) {
+		log_errno(r, "session %s was finished, but LISTEN_FDS cannot be updated",
+			  name_shown(job->shown_name));
+		return LUOCTL_EXIT_FAILED;
+	}
+	for (size_t i = 0; i < job->env.n; i++)
+		if (job->env.v[i].fd >= from && job->env.v[i].fd < end)
+			job->env.v[i].fd--;
 	return 0;
 }
 
@@ -141,7 +153,7 @@ static int finish(struct finish_job *job)
 	if (job->held && job->held != &job->unlisted)
 		session_env_remove(&job->env, job->held);
 	job->held = NULL;
-	return 0;
+	return job->discarded == DISCARDED_UNRETRIEVED ? keep_listen_layout(job) : 0;
 }
 
 static void report_tokens(const struct held_session *s)
@@ -181,7 +193,15 @@ static int run_finish(const struct luoctl_cmd *cmd, int argc, char *argv[])
 {
 	struct finish_job job = { .fd = -1 };
 	struct held_session tokens = { 0 };
-	int rc = session_parse(cmd, options, argc, argv, &session_fd_arg,
+	const struct poptOption options[] = {
+		{ "session-fd", '\0', POPT_ARG_STRING, &job.opts.session_fd, 0,
+		  "finish the session at fd N instead of naming it", "N" },
+		OPTION_WAIT(&job.opts),
+		OPTION_FORCE(&job.opts),
+		POPT_TABLEEND
+	};
+	char done[128];
+	int rc = session_parse(cmd, options, argc, argv, &job.opts, &job.opts.session_fd,
 			       &job.name, &job.prog);
 
 	if (rc == 0)
@@ -198,14 +218,15 @@ static int run_finish(const struct luoctl_cmd *cmd, int argc, char *argv[])
 	if (rc == 0)
 		rc = finish(&job);
 	if (rc == 0) {
+		snprintf(done, sizeof(done), "session %s was finished",
+			 name_shown(job.shown_name));
 		if (luoctl_json || !job.prog[0])
 			report(&job, &tokens);
-		rc = chain_exec(&job.env, NULL, job.prog);
+		rc = chain_exec(&job.env, NULL, job.prog, done);
 	}
 	free(tokens.tokens);
 	session_env_free(&job.env);
-	free(session_fd_arg);
-	session_parse_free();
+	session_opts_free(&job.opts);
 	return rc;
 }
 

@@ -17,22 +17,13 @@
 #include "luo.h"
 #include "luoctl.h"
 #include "output.h"
-#include "session-common.h"
+#include "chain.h"
+#include "fd-layout.h"
 #include "session-preserve.h"
 #include "util.h"
 
-static char *session_fd_arg;
-
-static const struct poptOption options[] = {
-	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, (void *)preserve_item_options, 0,
-	  NULL, NULL },
-	{ "session-fd", '\0', POPT_ARG_STRING, &session_fd_arg, 0,
-	  "use the session at fd N instead of naming it", "N" },
-	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, (void *)ready_options, 0, NULL, NULL },
-	POPT_TABLEEND
-};
-
 struct preserve_job {
+	struct session_opts opts;
 	const char *name;
 	char **prog;
 	struct session_env env;
@@ -40,6 +31,7 @@ struct preserve_job {
 	struct held_session unlisted;	/* --session-fd not in LUOCTL_SESSIONS */
 	struct ready_signal ready;
 	struct preserve_plan plan;
+	struct fd_layout layout;
 };
 
 static int find_by_name(struct preserve_job *job)
@@ -60,7 +52,7 @@ static int find_by_name(struct preserve_job *job)
 /* --session-fd: the entry for that fd, or an unnamed one the kernel may name. */
 static int find_by_fd(struct preserve_job *job)
 {
-	int fd, rc = parse_fd_arg("--session-fd", session_fd_arg, &fd);
+	int fd, rc = parse_fd_arg("--session-fd", job->opts.session_fd, &fd);
 
 	if (rc)
 		return rc;
@@ -91,22 +83,28 @@ static int check_job(struct preserve_job *job)
 {
 	int rc;
 
-	if (!preserve_args.fds && !preserve_args.files && !preserve_args.stdin_token) {
+	if (!job->opts.fd && !job->opts.file && !job->opts.stdin_tokens) {
 		log_usage("nothing to preserve: give --fd, --file or --stdin");
 		return LUOCTL_EXIT_USAGE;
 	}
 	rc = session_env_load(&job->env);
 	if (rc == 0)
-		rc = ready_prepare(&job->ready, ready_args.fd, ready_args.path);
+		rc = ready_prepare(&job->ready, &job->opts, &job->layout);
 	if (rc == 0)
-		rc = preserve_plan_build(&job->plan, &preserve_args);
+		rc = preserve_plan_check(&job->plan, &job->opts, &job->layout);
 	if (rc == 0)
-		rc = session_fd_arg ? find_by_fd(job) : find_by_name(job);
+		rc = job->opts.session_fd ? find_by_fd(job) : find_by_name(job);
+	/* The program keeps the session where it is: no --fd or --ready-fd on it. */
+	if (rc == 0)
+		rc = claim_fd(&job->layout, job->session->fd, FD_USE_SESSION, "the session",
+			      "--session-fd");
 	if (rc == 0)
 		rc = prog_check(job->prog);
 	if (rc == 0 && job->session != &job->unlisted)
 		rc = held_session_verify(job->session);
-	return rc;
+	if (rc == 0)
+		rc = preserve_plan_build(&job->plan);
+	return rc ? rc : ready_clear(&job->ready);
 }
 
 static void report(const struct preserve_job *job)
@@ -124,8 +122,18 @@ static void report(const struct preserve_job *job)
 static int run_preserve(const struct luoctl_cmd *cmd, int argc, char *argv[])
 {
 	struct preserve_job job = { .ready = { .fd = -1 } };
-	int rc = session_parse(cmd, options, argc, argv, &session_fd_arg,
-			       &job.name, &job.prog);
+	const struct poptOption options[] = {
+		OPTIONS_PRESERVE_ITEMS(&job.opts),
+		{ "session-fd", '\0', POPT_ARG_STRING, &job.opts.session_fd, 0,
+		  "use the session at fd N instead of naming it", "N" },
+		OPTIONS_READY(&job.opts),
+		POPT_TABLEEND
+	};
+	int rc;
+
+	fd_layout_init(&job.layout, 0);
+	rc = session_parse(cmd, options, argc, argv, &job.opts, &job.opts.session_fd,
+			   &job.name, &job.prog);
 
 	if (rc == 0)
 		rc = check_job(&job);
@@ -135,14 +143,13 @@ static int run_preserve(const struct luoctl_cmd *cmd, int argc, char *argv[])
 		/* With a PROG, standard output is PROG's unless JSON was asked for. */
 		if (luoctl_json || !job.prog[0])
 			report(&job);
-		rc = chain_exec(&job.env, &job.ready, job.prog);
+		rc = chain_exec(&job.env, &job.ready, job.prog, NULL);
 	}
+	ready_clear_on_failure(&job.ready, rc);
 	preserve_plan_free(&job.plan);
+	fd_layout_free(&job.layout);
 	session_env_free(&job.env);
-	preserve_args_free(&preserve_args);
-	ready_args_free(&ready_args);
-	free(session_fd_arg);
-	session_parse_free();
+	session_opts_free(&job.opts);
 	return rc;
 }
 

@@ -10,10 +10,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -21,32 +23,14 @@
 #include "luo.h"
 #include "luoctl.h"
 #include "output.h"
-#include "session-common.h"
+#include "chain.h"
+#include "device.h"
+#include "fd-layout.h"
+#include "io.h"
 #include "util.h"
 
 /* systemd's FDNAME rules (sd_pid_notify_with_fds(3)). */
 #define FDNAME_MAX 255
-
-static char **fd_args, **file_args, **listen_args;
-static char *fdname_arg, *session_fd_arg;
-static int finish_flag, force;
-
-static const struct poptOption options[] = {
-	{ "fd", '\0', POPT_ARG_ARGV, &fd_args, 0,
-	  "pass the file preserved under TOKEN at fd FD", "TOKEN:FD" },
-	{ "file", '\0', POPT_ARG_ARGV, &file_args, 0,
-	  "write the contents of the file under TOKEN to PATH", "TOKEN:PATH" },
-	{ "listen", '\0', POPT_ARG_ARGV, &listen_args, 0,
-	  "pass the file under TOKEN the systemd way (LISTEN_FDS)", "TOKEN[:FDNAME]" },
-	{ "fdname", '\0', POPT_ARG_STRING, &fdname_arg, 0,
-	  "FDNAME of the session fd in LISTEN_FDNAMES (default: its name)", "FDNAME" },
-	{ "session-fd", '\0', POPT_ARG_STRING, &session_fd_arg, 0,
-	  "pass the session at fd N (default: lowest free from 3)", "N" },
-	{ "finish", '\0', POPT_ARG_NONE, &finish_flag, 0,
-	  "finish the session once the files are retrieved", NULL },
-	{ "force", 'f', POPT_ARG_NONE, &force, 0, "allow the session name \"systemd\"", NULL },
-	POPT_TABLEEND
-};
 
 enum retrieve_dest { TO_FD, TO_FILE, TO_LISTEN };
 
@@ -56,24 +40,31 @@ struct retrieve_item {
 	int target;		/* TO_FD, TO_LISTEN: the fd number PROG gets */
 	char *path;		/* TO_FILE */
 	char *fdname;		/* TO_LISTEN */
-	char *tmppath;		/* TO_FILE: written, then renamed over path */
-	int tmpfd;
+	char *canonical;	/* TO_FILE: the real directory and the name, to find duplicates */
+	struct io_publish out;	/* TO_FILE: written beside path, then renamed over it */
 	int fd;			/* what RETRIEVE_FD returned */
 	uint64_t bytes;
+	bool retrieved;		/* RETRIEVE_FD succeeded: its data must never be dropped */
+	bool written;		/* TO_FILE: renamed over path */
+	int err;		/* TO_FILE: why it could not be written out (-errno) */
+	char what[32];		/* "token 1", for messages and fd claims */
 };
 
 struct retrieve_job {
+	struct session_opts opts;
 	const char *name;
 	char **prog;
 	struct session_env env;
 	struct retrieve_item *items;
 	size_t n;
 	bool listen;
-	int inherited;		/* LISTEN_FDS we were given, kept in place */
-	char *inherited_names;	/* their LISTEN_FDNAMES, or NULL */
+	struct listen_fds inherited;	/* LISTEN_FDS we were given, kept in place */
 	const char *session_fdname;
 	int session_target;	/* -1: lowest free fd from 3 */
+	struct fd_layout layout;
+	int wait_ms;
 	int sessionfd;
+	bool taken;		/* the session was retrieved: past the point of no return */
 	bool finished;
 };
 
@@ -114,7 +105,8 @@ static int add_item(struct retrieve_job *job, const struct retrieve_item *item)
 static int parse_item(struct retrieve_job *job, enum retrieve_dest dest, const char *arg)
 {
 	static const char *const option[] = { "--fd", "--file", "--listen" };
-	struct retrieve_item item = { .dest = dest, .target = -1, .tmpfd = -1, .fd = -1 };
+	struct retrieve_item item = { .dest = dest, .target = -1, .out = { .fd = -1 },
+				      .fd = -1 };
 	char *token_text = NULL, *rest = NULL;
 	int rc;
 
@@ -128,6 +120,7 @@ static int parse_item(struct retrieve_job *job, enum retrieve_dest dest, const c
 		rest = strdup(arg);
 	}
 	rc = parse_token(option[dest], arg, token_text, &item.token);
+	snprintf(item.what, sizeof(item.what), "token %" PRIu64, item.token);
 	if (rc == 0 && dest == TO_FD)
 		rc = parse_fd_arg("--fd", rest, &item.target);
 	if (rc == 0 && dest == TO_FILE && !rest[0]) {
@@ -154,40 +147,31 @@ static int parse_items(struct retrieve_job *job)
 {
 	int rc = 0;
 
-	for (size_t i = 0; rc == 0 && fd_args && fd_args[i]; i++)
-		rc = parse_item(job, TO_FD, fd_args[i]);
-	for (size_t i = 0; rc == 0 && file_args && file_args[i]; i++)
-		rc = parse_item(job, TO_FILE, file_args[i]);
-	for (size_t i = 0; rc == 0 && listen_args && listen_args[i]; i++)
-		rc = parse_item(job, TO_LISTEN, listen_args[i]);
+	for (size_t i = 0; rc == 0 && job->opts.fd && job->opts.fd[i]; i++)
+		rc = parse_item(job, TO_FD, job->opts.fd[i]);
+	for (size_t i = 0; rc == 0 && job->opts.file && job->opts.file[i]; i++)
+		rc = parse_item(job, TO_FILE, job->opts.file[i]);
+	for (size_t i = 0; rc == 0 && job->opts.listen && job->opts.listen[i]; i++)
+		rc = parse_item(job, TO_LISTEN, job->opts.listen[i]);
 	return rc;
-}
-
-/* LISTEN_FDS given to this very process stay where they are (sd_listen_fds(3)). */
-static void find_inherited_listen_fds(struct retrieve_job *job)
-{
-	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
-	const char *names = getenv("LISTEN_FDNAMES");
-	int listen_pid, count;
-
-	job->inherited = 0;
-	if (!pid || !fds || parse_fd_number(pid, &listen_pid) < 0 ||
-	    listen_pid != getpid() || parse_fd_number(fds, &count) < 0)
-		return;
-	job->inherited = count;
-	if (names)
-		job->inherited_names = strdup(names);
 }
 
 /* The systemd layout: inherited fds, then the session, then the --listen files. */
 static int plan_listen_layout(struct retrieve_job *job)
 {
-	int next;
+	int next, r = listen_fds_inherited(&job->inherited);
 
-	find_inherited_listen_fds(job);
-	next = 3 + job->inherited;
-	if (!finish_flag) {
-		job->session_fdname = fdname_arg ? fdname_arg : job->name;
+	if (r < 0) {
+		log_errno(r, "cannot read LISTEN_FDNAMES");
+		return LUOCTL_EXIT_FAILED;
+	}
+	next = 3 + job->inherited.count;
+	if (!job->opts.finish) {
+		job->session_fdname = job->opts.fdname ? job->opts.fdname : job->name;
+		if (job->opts.fdname && !fdname_valid(job->opts.fdname)) {
+			log_usage("--fdname %s: not a valid FDNAME (printable ASCII, no ':', at most %d characters)", job->opts.fdname, FDNAME_MAX);
+			return LUOCTL_EXIT_USAGE;
+		}
 		if (!fdname_valid(job->session_fdname)) {
 			log_usage("session name %s is not a valid FDNAME (printable ASCII, no ':'); give --fdname", name_shown(job->name));
 			return LUOCTL_EXIT_USAGE;
@@ -200,26 +184,91 @@ static int plan_listen_layout(struct retrieve_job *job)
 	return 0;
 }
 
-static int check_targets(struct retrieve_job *job)
+/* "--fd 1:5" as given, for messages. */
+static const char *item_option(const struct retrieve_item *item, char *buf, size_t size)
+{
+	if (item->dest == TO_LISTEN)
+		snprintf(buf, size, "--listen %" PRIu64, item->token);
+	else
+		snprintf(buf, size, "--fd %" PRIu64 ":%d", item->token, item->target);
+	return buf;
+}
+
+/* Every fd number is claimed once: one rule and one message for every collision. */
+static int claim_targets(struct retrieve_job *job)
+{
+	char option[64];
+	int rc = 0;
+
+	for (int fd = 3; rc == 0 && fd < 3 + job->inherited.count; fd++)
+		rc = claim_fd(&job->layout, fd, FD_USE_LISTEN, "an inherited LISTEN_FDS fd",
+			      "LISTEN_FDS");
+	if (rc == 0 && job->session_target >= 0)
+		rc = claim_fd(&job->layout, job->session_target, FD_USE_SESSION, "the session",
+			      job->listen ? "--fdname" : "--session-fd");
+	for (size_t i = 0; rc == 0 && i < job->n; i++) {
+		struct retrieve_item *item = &job->items[i];
+
+		if (item->dest == TO_FILE)
+			continue;
+		rc = claim_fd(&job->layout, item->target, FD_USE_FILE, item->what,
+			      item_option(item, option, sizeof(option)));
+		/* The report goes to standard output: never into a retrieved file. */
+		if (rc == 0 && item->target == 1 && luoctl_json) {
+			log_usage("%s: standard output carries the --json report; put the file on another fd, or drop --json", option);
+			rc = LUOCTL_EXIT_USAGE;
+		}
+	}
+	return rc;
+}
+
+/* The real directory and the file name: two spellings of one path compare equal. */
+static int canonical_path(struct retrieve_item *item)
+{
+	char *dir_copy = strdup(item->path), *base_copy = strdup(item->path);
+	char *dir = NULL;
+	int r = 0;
+
+	if (!dir_copy || !base_copy)
+		r = -ENOMEM;
+	if (r == 0) {
+		dir = realpath(dirname(dir_copy), NULL);
+		if (!dir)
+			r = -errno;
+	}
+	if (r == 0 && asprintf(&item->canonical, "%s/%s", dir, basename(base_copy)) < 0) {
+		item->canonical = NULL;
+		r = -ENOMEM;
+	}
+	free(dir);
+	free(dir_copy);
+	free(base_copy);
+	return r;
+}
+
+/* --file targets: not a directory, each written once. */
+static int check_files(struct retrieve_job *job)
 {
 	for (size_t i = 0; i < job->n; i++) {
-		int t = job->items[i].target;
+		struct retrieve_item *item = &job->items[i];
+		struct stat st;
+		int r;
 
-		if (t < 0)
+		if (item->dest != TO_FILE)
 			continue;
-		if (t == job->session_target) {
-			log_usage("fd %d is asked for both the session and token %" PRIu64, t,
-				  job->items[i].token);
+		if (stat(item->path, &st) == 0 && S_ISDIR(st.st_mode)) {
+			log_usage("--file %" PRIu64 ":%s: \"%s\" is a directory; give the path of the file to write", item->token, item->path, item->path);
 			return LUOCTL_EXIT_USAGE;
 		}
-		if (job->listen && t >= 3 && t < 3 + job->inherited) {
-			log_usage("fd %d holds an inherited LISTEN_FDS fd", t);
-			return LUOCTL_EXIT_USAGE;
+		r = canonical_path(item);
+		if (r < 0) {
+			log_errno(r, "cannot create a file next to \"%s\"", item->path);
+			return LUOCTL_EXIT_FAILED;
 		}
-		for (size_t j = i + 1; j < job->n; j++)
-			if (job->items[j].target == t) {
-				log_usage("fd %d is asked for both token %" PRIu64 " and token %"
-					  PRIu64, t, job->items[i].token, job->items[j].token);
+		for (size_t j = 0; j < i; j++)
+			if (job->items[j].canonical &&
+			    strcmp(job->items[j].canonical, item->canonical) == 0) {
+				log_usage("\"%s\" is asked for both token %" PRIu64 " and token %" PRIu64 "; each file is written once", item->path, job->items[j].token, item->token);
 				return LUOCTL_EXIT_USAGE;
 			}
 	}
@@ -228,38 +277,38 @@ static int check_targets(struct retrieve_job *job)
 
 static int check_options(struct retrieve_job *job)
 {
-	int rc = session_name_check(job->name, force);
+	int rc = session_name_check(job->name, job->opts.force);
 
 	if (rc)
 		return rc;
-	if (!job->prog[0] && !finish_flag) {
+	if (!job->prog[0] && !job->opts.finish) {
 		log_usage("no program to run: the session would be closed at once, which finishes it and discards every file not retrieved; give a program, or --finish to mean exactly that");
 		return LUOCTL_EXIT_USAGE;
 	}
-	job->listen = listen_args || fdname_arg;
-	if (job->listen && !job->prog[0]) {
-		log_usage("--listen and --fdname pass fds to a program; none is given");
+	job->listen = job->opts.listen || job->opts.fdname;
+	if ((job->listen || job->opts.fd) && !job->prog[0]) {
+		log_usage("%s pass%s fds to a program; none is given, and the files would close with luoctl", job->listen ? "--listen and --fdname" : "--fd", job->listen ? "" : "es");
 		return LUOCTL_EXIT_USAGE;
 	}
-	if (session_fd_arg && (job->listen || finish_flag)) {
+	if (job->opts.session_fd && (job->listen || job->opts.finish)) {
 		log_usage("--session-fd cannot be combined with %s",
-			  finish_flag ? "--finish (the session is closed)" :
+			  job->opts.finish ? "--finish (the session is closed)" :
 					"the LISTEN_FDS layout (the session goes first)");
 		return LUOCTL_EXIT_USAGE;
 	}
-	if (session_fd_arg) {
-		rc = parse_fd_arg("--session-fd", session_fd_arg, &job->session_target);
-		if (rc == 0 && job->session_target <= 2) {
-			log_usage("--session-fd %d: use 3 or more", job->session_target);
-			rc = LUOCTL_EXIT_USAGE;
-		}
+	if (job->opts.session_fd) {
+		rc = parse_fd_arg("--session-fd", job->opts.session_fd, &job->session_target);
 		if (rc)
 			return rc;
 	}
-	rc = parse_items(job);
+	rc = wait_prepare(job->opts.wait, &job->wait_ms);
+	if (rc == 0)
+		rc = parse_items(job);
 	if (rc == 0 && job->listen)
 		rc = plan_listen_layout(job);
-	return rc ? rc : check_targets(job);
+	if (rc == 0)
+		rc = claim_targets(job);
+	return rc ? rc : check_files(job);
 }
 
 /* Output files are created before the session is taken, so a bad path costs nothing. */
@@ -267,19 +316,13 @@ static int open_output_files(struct retrieve_job *job)
 {
 	for (size_t i = 0; i < job->n; i++) {
 		struct retrieve_item *item = &job->items[i];
+		int r;
 
 		if (item->dest != TO_FILE)
 			continue;
-		if (asprintf(&item->tmppath, "%s.luoctl-XXXXXX", item->path) < 0) {
-			item->tmppath = NULL;
-			log_errno(ENOMEM, "cannot plan writing \"%s\"", item->path);
-			return LUOCTL_EXIT_FAILED;
-		}
-		item->tmpfd = mkostemp(item->tmppath, O_CLOEXEC);
-		if (item->tmpfd < 0) {
-			log_errno(errno, "cannot create a file next to \"%s\"", item->path);
-			free(item->tmppath);
-			item->tmppath = NULL;
+		r = io_publish_open(&item->out, item->path, 0600);
+		if (r < 0) {
+			log_errno(r, "cannot create a file next to \"%s\"", item->path);
 			return LUOCTL_EXIT_FAILED;
 		}
 	}
@@ -288,10 +331,10 @@ static int open_output_files(struct retrieve_job *job)
 
 static int retrieve_session(struct retrieve_job *job)
 {
-	int devfd = session_open_device();
+	int devfd, rc = device_open_step(job->wait_ms, &devfd);
 
-	if (devfd < 0)
-		return -devfd;
+	if (rc)
+		return rc;
 	job->sessionfd = luo_retrieve_session(devfd, job->name);
 	/* The device is single-owner: never keep it past this step. */
 	close(devfd);
@@ -300,76 +343,95 @@ static int retrieve_session(struct retrieve_job *job)
 			name_shown(job->name));
 		return LUOCTL_EXIT_FAILED;
 	}
+	job->taken = true;
 	return 0;
 }
 
-static void warn_session_lost(const struct retrieve_job *job)
+/* What became of the session and its files, for a message past the point of no return. */
+static const char *fate(const struct retrieve_job *job, bool failed)
 {
-	log_error("session %s closes as luoctl exits: the kernel finishes it and discards every file not retrieved", name_shown(job->name));
+	static char buf[2048];
+	size_t len;
+
+	if (failed)
+		len = (size_t)snprintf(buf, sizeof(buf), "session %s %s", name_shown(job->name),
+				       job->finished ? "was retrieved and finished" :
+				       "closes as luoctl exits: the kernel finishes it and discards every file not retrieved");
+	else
+		len = (size_t)snprintf(buf, sizeof(buf), "session %s was retrieved%s",
+				       name_shown(job->name),
+				       job->finished ? " and finished" : "");
+	for (size_t i = 0; i < job->n && len < sizeof(buf) - 1; i++) {
+		const struct retrieve_item *item = &job->items[i];
+
+		if (item->dest == TO_FILE && item->written)
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+						"; token %" PRIu64 " is in \"%s\"", item->token,
+						item->path);
+		else if (item->dest == TO_FILE && item->retrieved && item->out.tmppath)
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+						"; token %" PRIu64 " (%" PRIu64 " bytes) is in \"%s\"",
+						item->token, item->bytes, item->out.tmppath);
+	}
+	return buf;
 }
 
-/* pread from 0: the retrieved file's offset, shared with PROG's fds, stays put. */
-static int copy_out(struct retrieve_item *item)
+/* Copy one retrieved file out; on failure what was written stays in the temporary file. */
+static int write_out(struct retrieve_item *item)
 {
-	char buf[65536];
-	off_t off = 0;
-	ssize_t n;
+	/* pread from 0: the retrieved file's offset, shared with PROG's fds, stays put. */
+	int r = io_copy(item->fd, item->out.fd, true, &item->bytes);
 
-	while ((n = pread(item->fd, buf, sizeof(buf), off)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		for (ssize_t done = 0; done < n;) {
-			ssize_t w = write(item->tmpfd, buf + done, (size_t)(n - done));
-
-			if (w < 0 && errno != EINTR)
-				return -errno;
-			done += w > 0 ? w : 0;
-		}
-		off += n;
-	}
-	item->bytes = (uint64_t)off;
-	if (close(item->tmpfd) < 0) {
-		item->tmpfd = -1;
-		return -errno;
-	}
-	item->tmpfd = -1;
-	/* rename: readers see the old file or the whole new one, never a part. */
-	if (rename(item->tmppath, item->path) < 0)
-		return -errno;
-	free(item->tmppath);
-	item->tmppath = NULL;
-	return 0;
+	close(item->fd);
+	item->fd = -1;
+	if (r == 0)
+		r = io_publish_commit(&item->out);
+	item->written = r == 0;
+	return r;
 }
 
+/*
+ * Every token first, then every file written out, even after a failure: what
+ * was retrieved is kept. Each failure is one line that ends with what became
+ * of the session and where the files are.
+ */
 static int retrieve_items(struct retrieve_job *job)
 {
-	for (size_t i = 0; i < job->n; i++) {
+	size_t failed = job->n;
+	int err = 0, rc = 0;
+	const char *then;
+
+	for (size_t i = 0; i < job->n && failed == job->n; i++) {
 		struct retrieve_item *item = &job->items[i];
-		int r;
 
 		item->fd = luo_retrieve_fd(job->sessionfd, item->token);
 		if (item->fd < 0) {
-			log_luo(LUO_STEP_RETRIEVE_FD, item->fd, "cannot retrieve token %" PRIu64
-				" from session %s", item->token, name_shown(job->name));
+			err = item->fd;
 			item->fd = -1;
-			warn_session_lost(job);
-			return LUOCTL_EXIT_FAILED;
+			failed = i;
 		}
-		if (item->dest != TO_FILE)
-			continue;
-		r = copy_out(item);
-		close(item->fd);
-		item->fd = -1;
-		if (r < 0) {
-			log_errno(r, "cannot write token %" PRIu64 " of session %s to \"%s\"",
-				  item->token, name_shown(job->name), item->path);
-			warn_session_lost(job);
-			return LUOCTL_EXIT_FAILED;
-		}
+		item->retrieved = item->fd >= 0;
 	}
-	return 0;
+	for (size_t i = 0; i < job->n; i++)
+		if (job->items[i].dest == TO_FILE && job->items[i].retrieved)
+			job->items[i].err = write_out(&job->items[i]);
+	then = fate(job, true);
+	if (failed < job->n) {
+		log_luo_then(LUO_STEP_RETRIEVE_FD, err, then, "cannot retrieve token %" PRIu64
+			     " from session %s", job->items[failed].token, name_shown(job->name));
+		rc = LUOCTL_EXIT_FAILED;
+	}
+	for (size_t i = 0; i < job->n; i++) {
+		const struct retrieve_item *item = &job->items[i];
+
+		if (!item->err)
+			continue;
+		log_error("cannot write token %" PRIu64 " of session %s to \"%s\": %s; %s",
+			  item->token, name_shown(job->name), item->path, strerror(-item->err),
+			  then);
+		rc = LUOCTL_EXIT_FAILED;
+	}
+	return rc;
 }
 
 static int finish_session(struct retrieve_job *job)
@@ -377,7 +439,8 @@ static int finish_session(struct retrieve_job *job)
 	int r = luo_finish_session(job->sessionfd);
 
 	if (r < 0) {
-		log_luo(LUO_STEP_FINISH, r, "cannot finish session %s", name_shown(job->name));
+		log_luo_then(LUO_STEP_FINISH, r, fate(job, true), "cannot finish session %s",
+			     name_shown(job->name));
 		return LUOCTL_EXIT_FAILED;
 	}
 	/* Finished: PROG has no use for it, and luoctl passes nothing unasked. */
@@ -387,130 +450,38 @@ static int finish_session(struct retrieve_job *job)
 	return 0;
 }
 
-/* Move one fd above every target (close-on-exec), so no placement clobbers another. */
-static int lift(int *fd, int above)
+static int place_all(struct retrieve_job *job)
 {
-	int moved = fcntl(*fd, F_DUPFD_CLOEXEC, above + 1);
+	struct fd_move *moves = calloc(job->n + 1, sizeof(*moves));
+	size_t n = 0;
+	int r;
 
-	if (moved < 0)
-		return -errno;
-	close(*fd);
-	*fd = moved;
-	return 0;
-}
-
-static int collect_targets(const struct retrieve_job *job, int *targets)
-{
-	int n = 0;
-
-	for (size_t i = 0; i < job->n; i++)
-		if (job->items[i].target >= 0 && job->items[i].dest != TO_FILE)
-			targets[n++] = job->items[i].target;
-	if (job->session_target >= 0 && !job->finished)
-		targets[n++] = job->session_target;
-	return n;
-}
-
-/* The session goes to its target, or to the lowest free fd from 3, FD_CLOEXEC clear. */
-static int place_session(struct retrieve_job *job)
-{
-	int fd;
-
-	if (job->session_target >= 0) {
-		fd = fd_move_to(job->sessionfd, job->session_target);
-	} else {
-		/* F_DUPFD clears FD_CLOEXEC; keep the lower of the two numbers. */
-		fd = fcntl(job->sessionfd, F_DUPFD, 3);
-		fd = fd < 0 ? -errno : fd;
-		if (fd > job->sessionfd) {
-			int r = fd_set_cloexec(job->sessionfd, false);
-
-			close(fd);
-			fd = r < 0 ? r : job->sessionfd;
-		} else if (fd >= 0) {
-			close(job->sessionfd);
-		}
-	}
-	if (fd >= 0)
-		job->sessionfd = fd;
-	return fd < 0 ? fd : 0;
-}
-
-static bool is_target(const struct retrieve_job *job, int fd)
-{
-	for (size_t i = 0; i < job->n; i++)
-		if (job->items[i].dest != TO_FILE && job->items[i].target == fd)
-			return true;
-	return false;
-}
-
-static int place_fds(struct retrieve_job *job)
-{
-	int *targets = calloc(job->n + 1, sizeof(*targets));
-	int ntargets, above = 2, r;
-
-	if (!targets)
+	if (!moves)
 		return -ENOMEM;
-	ntargets = collect_targets(job, targets);
-	for (int i = 0; i < ntargets; i++)
-		above = targets[i] > above ? targets[i] : above;
-	r = session_env_clear_targets(&job->env, targets, (size_t)ntargets);
-	free(targets);
-	for (size_t i = 0; r == 0 && i < job->n; i++)
+	for (size_t i = 0; i < job->n; i++)
 		if (job->items[i].fd >= 0)
-			r = lift(&job->items[i].fd, above);
-	/* An untargeted session only moves if it sits on a target. */
-	if (r == 0 && job->sessionfd >= 0 &&
-	    (job->session_target >= 0 || is_target(job, job->sessionfd)))
-		r = lift(&job->sessionfd, above);
-	for (size_t i = 0; r >= 0 && i < job->n; i++) {
-		if (job->items[i].fd < 0)
-			continue;
-		r = fd_move_to(job->items[i].fd, job->items[i].target);
-		if (r >= 0)
-			job->items[i].fd = r;
-	}
-	if (r >= 0 && job->sessionfd >= 0)
-		r = place_session(job);
-	return r < 0 ? r : 0;
+			moves[n++] = (struct fd_move){ &job->items[i].fd, job->items[i].target };
+	if (job->sessionfd >= 0)
+		moves[n++] = (struct fd_move){ &job->sessionfd, job->session_target };
+	r = place_fds(&job->layout, moves, n, &job->env);
+	free(moves);
+	return r;
 }
 
-static int set_listen_env(const struct retrieve_job *job)
+static int export_listen(const struct retrieve_job *job)
 {
-	size_t len = job->inherited_names ? strlen(job->inherited_names) + 1 : 0;
-	int count = job->inherited, r = 0;
-	char pid[24], fds[24], *names, *p;
+	const char **names = calloc(job->n + 1, sizeof(*names));
+	size_t n = 0;
+	int r;
 
-	len += (job->session_fdname ? strlen(job->session_fdname) : 0) + 2;
-	len += (size_t)job->inherited * 8;
-	for (size_t i = 0; i < job->n; i++)
-		len += job->items[i].fdname ? strlen(job->items[i].fdname) + 1 : 0;
-	names = p = calloc(1, len + 1);
 	if (!names)
 		return -ENOMEM;
-	if (job->inherited_names)
-		p += sprintf(p, "%s", job->inherited_names);
-	else
-		for (int i = 0; i < job->inherited; i++)
-			p += sprintf(p, "%sunknown", i ? ":" : "");
-	if (job->session_fdname) {
-		p += sprintf(p, "%s%s", count ? ":" : "", job->session_fdname);
-		count++;
-	}
-	for (size_t i = 0; i < job->n; i++) {
-		if (job->items[i].dest != TO_LISTEN)
-			continue;
-		p += sprintf(p, "%s%s", count ? ":" : "", job->items[i].fdname);
-		count++;
-	}
-	snprintf(pid, sizeof(pid), "%d", (int)getpid());
-	snprintf(fds, sizeof(fds), "%d", count);
-	if (setenv("LISTEN_PID", pid, 1) < 0 || setenv("LISTEN_FDS", fds, 1) < 0 ||
-	    setenv("LISTEN_FDNAMES", names, 1) < 0)
-		r = -errno;
-	/* A pidfd id from some other process would make sd_listen_fds() refuse ours. */
-	if (r == 0 && job->inherited == 0)
-		unsetenv("LISTEN_PIDFDID");
+	if (job->session_fdname && !job->finished)
+		names[n++] = job->session_fdname;
+	for (size_t i = 0; i < job->n; i++)
+		if (job->items[i].dest == TO_LISTEN)
+			names[n++] = job->items[i].fdname;
+	r = listen_fds_export(&job->inherited, names, n);
 	free(names);
 	return r;
 }
@@ -532,16 +503,19 @@ static int record_session(struct retrieve_job *job)
 
 static int hand_over(struct retrieve_job *job)
 {
-	int r = place_fds(job);
+	int r;
 
+	/* Messages from here on must not go into a file placed on fd 2. */
+	if (fd_layout_find(&job->layout, 2))
+		log_keep_stderr();
+	r = place_all(job);
 	if (r == 0)
 		r = record_session(job);
 	if (r == 0 && job->listen)
-		r = set_listen_env(job);
+		r = export_listen(job);
 	if (r < 0) {
-		log_errno(r, "cannot pass session %s and its files to the program",
-			  name_shown(job->name));
-		warn_session_lost(job);
+		log_errno(r, "cannot pass session %s and its files to the program (%s)",
+			  name_shown(job->name), fate(job, true));
 		return LUOCTL_EXIT_FAILED;
 	}
 	return 0;
@@ -573,7 +547,7 @@ static void report(const struct retrieve_job *job)
 		out_null(PRINT_JSON, "fd", NULL);
 	else
 		out_i64(PRINT_ANY, "fd", " at fd %" PRId64, job->sessionfd);
-	if (job->session_fdname)
+	if (job->session_fdname && !job->finished)
 		out_string(PRINT_ANY, "fdname", " named \"%s\"", job->session_fdname);
 	out_bool(PRINT_JSON, "finished", NULL, job->finished);
 	out_text(job->finished ? ", finished\n" : "\n");
@@ -590,37 +564,50 @@ static void free_job(struct retrieve_job *job)
 	for (size_t i = 0; i < job->n; i++) {
 		struct retrieve_item *item = &job->items[i];
 
-		if (item->tmpfd >= 0)
-			close(item->tmpfd);
 		if (item->fd >= 0)
 			close(item->fd);
-		if (item->tmppath)
-			unlink(item->tmppath);
-		free(item->tmppath);
+		/* Retrieved data is never deleted: a failure message named the file. */
+		if (item->retrieved)
+			io_publish_release(&item->out);
+		else
+			io_publish_abort(&item->out);
 		free(item->path);
 		free(item->fdname);
+		free(item->canonical);
 	}
 	if (job->sessionfd >= 0)
 		close(job->sessionfd);
 	free(job->items);
-	free(job->inherited_names);
+	listen_fds_free(&job->inherited);
+	fd_layout_free(&job->layout);
 	session_env_free(&job->env);
-}
-
-static void free_options(void)
-{
-	free_argv_option(fd_args);
-	free_argv_option(file_args);
-	free_argv_option(listen_args);
-	free(fdname_arg);
-	free(session_fd_arg);
 }
 
 static int run_retrieve(const struct luoctl_cmd *cmd, int argc, char *argv[])
 {
 	struct retrieve_job job = { .session_target = -1, .sessionfd = -1 };
-	int rc = session_parse(cmd, options, argc, argv, NULL, &job.name, &job.prog);
+	const struct poptOption options[] = {
+		{ "fd", '\0', POPT_ARG_ARGV, &job.opts.fd, 0,
+		  "pass the file preserved under TOKEN at fd FD", "TOKEN:FD" },
+		{ "file", '\0', POPT_ARG_ARGV, &job.opts.file, 0,
+		  "write the contents of the file under TOKEN to PATH", "TOKEN:PATH" },
+		{ "listen", '\0', POPT_ARG_ARGV, &job.opts.listen, 0,
+		  "pass the file under TOKEN the systemd way (LISTEN_FDS)", "TOKEN[:FDNAME]" },
+		{ "fdname", '\0', POPT_ARG_STRING, &job.opts.fdname, 0,
+		  "FDNAME of the session fd in LISTEN_FDNAMES (default: its name)", "FDNAME" },
+		{ "session-fd", '\0', POPT_ARG_STRING, &job.opts.session_fd, 0,
+		  "pass the session at fd N (default: lowest free from 3)", "N" },
+		{ "finish", '\0', POPT_ARG_NONE, &job.opts.finish, 0,
+		  "finish the session once the files are retrieved", NULL },
+		OPTION_WAIT(&job.opts),
+		OPTION_FORCE(&job.opts),
+		POPT_TABLEEND
+	};
+	int rc;
 
+	fd_layout_init(&job.layout, 0);
+	rc = session_parse(cmd, options, argc, argv, &job.opts, NULL, &job.name,
+			   &job.prog);
 	if (rc == 0)
 		rc = check_options(&job);
 	if (rc == 0)
@@ -629,11 +616,12 @@ static int run_retrieve(const struct luoctl_cmd *cmd, int argc, char *argv[])
 		rc = prog_check(job.prog);
 	if (rc == 0)
 		rc = open_output_files(&job);
+	/* The point of no return: a retrieved session dies with luoctl. */
 	if (rc == 0)
 		rc = retrieve_session(&job);
 	if (rc == 0)
 		rc = retrieve_items(&job);
-	if (rc == 0 && finish_flag)
+	if (rc == 0 && job.opts.finish)
 		rc = finish_session(&job);
 	if (rc == 0)
 		rc = hand_over(&job);
@@ -641,11 +629,11 @@ static int run_retrieve(const struct luoctl_cmd *cmd, int argc, char *argv[])
 		/* With a PROG, standard output is PROG's unless JSON was asked for. */
 		if (luoctl_json || !job.prog[0])
 			report(&job);
-		rc = chain_exec(&job.env, NULL, job.prog);
+		rc = chain_exec(&job.env, NULL, job.prog,
+				fate(&job, job.prog[0] && !job.finished));
 	}
 	free_job(&job);
-	free_options();
-	session_parse_free();
+	session_opts_free(&job.opts);
 	return rc;
 }
 

@@ -103,17 +103,35 @@ const char *luo_explain(enum luo_step step, int err)
 	return common_explanation(step, err);
 }
 
-void log_luo(enum luo_step step, int err, const char *fmt, ...)
+static void vlog_luo(enum luo_step step, int err, const char *then, const char *fmt,
+		     va_list ap)
 {
 	const char *why = luo_explain(step, err);
 	char what[1024];
+
+	vsnprintf(what, sizeof(what), fmt, ap);
+	if (why)
+		log_error("%s: %s (%s)%s%s", what, why, strerror(abs(err)), then ? "; " : "",
+			  then ? then : "");
+	else
+		log_error("%s: %s%s%s", what, strerror(abs(err)), then ? "; " : "",
+			  then ? then : "");
+}
+
+void log_luo(enum luo_step step, int err, const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
+	vlog_luo(step, err, NULL, fmt, ap);
 	va_end(ap);
-	if (why)
-		log_error("%s: %s (%s)", what, why, strerror(abs(err)));
-	else
-		log_errno(err, "%s", what);
+}
+
+void log_luo_then(enum luo_step step, int err, const char *then, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog_luo(step, err, then, fmt, ap);
+	va_end(ap);
 }

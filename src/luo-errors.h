@@ -27,3 +27,7 @@ const char *luo_explain(enum luo_step step, int err);
  */
 __attribute__((format(printf, 3, 4))) void log_luo(enum luo_step step, int err,
 						   const char *fmt, ...);
+/* The same line, then "; <then>": what became of the session after the failure. */
+__attribute__((format(printf, 4, 5))) void log_luo_then(enum luo_step step, int err,
+							const char *then,
+							const char *fmt, ...);

@@ -49,8 +49,12 @@ int luoctl_parse(const struct luoctl_cmd *cmd, const struct poptOption *opts, in
  */
 const char **luoctl_args(poptContext ctx, int *count);
 
-/* execvp() argv; on failure prints why and returns 126 or 127. */
-int luoctl_exec(char *const argv[]);
+/* luoctl_parse and the arguments left, the context freed: no state kept anywhere. */
+int luoctl_parse_args(const struct luoctl_cmd *cmd, const struct poptOption *opts,
+		      int argc, char *argv[], const char ***args);
+
+/* execvp() argv; on failure prints why (after: appended to the message) and returns 126 or 127. */
+int luoctl_exec(char *const argv[], const char *after);
 
 /* Prints the generated help of one subcommand to stdout. */
 void luoctl_print_cmd_help(const struct luoctl_cmd *cmd, const struct poptOption *opts);

@@ -15,21 +15,10 @@
 #include "luo.h"
 #include "luoctl.h"
 #include "output.h"
-#include "session-common.h"
+#include "chain.h"
+#include "io.h"
 #include "session-preserve.h"
 #include "util.h"
-
-struct preserve_args preserve_args;
-
-const struct poptOption preserve_item_options[] = {
-	{ "fd", '\0', POPT_ARG_ARGV, &preserve_args.fds, 0,
-	  "preserve the inherited fd FD (a memfd) under TOKEN", "FD:TOKEN" },
-	{ "file", '\0', POPT_ARG_ARGV, &preserve_args.files, 0,
-	  "preserve a memfd copy of the file PATH under TOKEN", "PATH:TOKEN" },
-	{ "stdin", '\0', POPT_ARG_STRING, &preserve_args.stdin_token, 0,
-	  "preserve a memfd copy of standard input under TOKEN", "TOKEN" },
-	POPT_TABLEEND
-};
 
 static const char *describe(const struct preserve_item *item, char *buf, size_t size)
 {
@@ -71,7 +60,7 @@ static int add_item(struct preserve_plan *plan, struct preserve_item item)
 	return 0;
 }
 
-static int parse_fd_item(struct preserve_plan *plan, const char *arg)
+static int parse_fd_item(struct preserve_plan *plan, const char *arg, struct fd_layout *layout)
 {
 	struct preserve_item item = { .source = FROM_FD, .fd = -1 };
 	char *fd_text, *token_text;
@@ -87,6 +76,13 @@ static int parse_fd_item(struct preserve_plan *plan, const char *arg)
 	if (rc == 0 && fcntl(item.fd, F_GETFD) < 0) {
 		log_usage("--fd %s: fd %d is not open", arg, item.fd);
 		rc = LUOCTL_EXIT_USAGE;
+	}
+	if (rc == 0) {
+		char what[64];
+
+		/* The program keeps this fd: nothing else may be placed on it. */
+		snprintf(what, sizeof(what), "--fd %s", arg);
+		rc = claim_fd(layout, item.fd, FD_USE_KEPT, what, what);
 	}
 	free(fd_text);
 	free(token_text);
@@ -118,21 +114,34 @@ static int parse_file_item(struct preserve_plan *plan, const char *arg)
 	return add_item(plan, item);
 }
 
-static int parse_items(struct preserve_plan *plan, const struct preserve_args *args)
+static int parse_stdin_item(struct preserve_plan *plan, char **tokens)
+{
+	struct preserve_item item = { .source = FROM_STDIN, .fd = -1 };
+	int rc;
+
+	if (tokens[1]) {
+		log_usage("--stdin is given twice (--stdin %s, --stdin %s): standard input can be read once", tokens[0], tokens[1]);
+		return LUOCTL_EXIT_USAGE;
+	}
+	rc = parse_token("--stdin", tokens[0], tokens[0], &item.token);
+	if (rc == 0 && !fd_is_open(0)) {
+		log_usage("--stdin %s: standard input is closed", tokens[0]);
+		rc = LUOCTL_EXIT_USAGE;
+	}
+	return rc ? rc : add_item(plan, item);
+}
+
+static int parse_items(struct preserve_plan *plan, const struct session_opts *o,
+		       struct fd_layout *layout)
 {
 	int rc = 0;
 
-	for (size_t i = 0; rc == 0 && args->fds && args->fds[i]; i++)
-		rc = parse_fd_item(plan, args->fds[i]);
-	for (size_t i = 0; rc == 0 && args->files && args->files[i]; i++)
-		rc = parse_file_item(plan, args->files[i]);
-	if (rc == 0 && args->stdin_token) {
-		struct preserve_item item = { .source = FROM_STDIN, .fd = -1 };
-
-		rc = parse_token("--stdin", args->stdin_token, args->stdin_token, &item.token);
-		if (rc == 0)
-			rc = add_item(plan, item);
-	}
+	for (size_t i = 0; rc == 0 && o->fd && o->fd[i]; i++)
+		rc = parse_fd_item(plan, o->fd[i], layout);
+	for (size_t i = 0; rc == 0 && o->file && o->file[i]; i++)
+		rc = parse_file_item(plan, o->file[i]);
+	if (rc == 0 && o->stdin_tokens)
+		rc = parse_stdin_item(plan, o->stdin_tokens);
 	return rc;
 }
 
@@ -175,32 +184,20 @@ static int check_files_distinct(const struct preserve_plan *plan)
 /* Copy everything from src into a fresh memfd, rewound so a reader starts at 0. */
 static int copy_to_memfd(int src, uint64_t token, uint64_t *bytes)
 {
-	char name[64], buf[65536];
-	int memfd;
-	ssize_t n;
+	char name[64];
+	int memfd, r;
 
 	snprintf(name, sizeof(name), "luoctl-token-%llu", (unsigned long long)token);
 	/* Sealing allowed: kernels with memfd-v2 carry seals a later user adds. */
 	memfd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (memfd < 0)
 		return -errno;
-	*bytes = 0;
-	while ((n = read(src, buf, sizeof(buf))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 || write(memfd, buf, (size_t)n) != n) {
-			int err = n < 0 ? errno : (errno ? errno : EIO);
-
-			close(memfd);
-			return -err;
-		}
-		*bytes += (uint64_t)n;
-	}
-	if (lseek(memfd, 0, SEEK_SET) < 0) {
-		int err = errno;
-
+	r = io_copy(src, memfd, false, bytes);
+	if (r == 0 && lseek(memfd, 0, SEEK_SET) < 0)
+		r = -errno;
+	if (r < 0) {
 		close(memfd);
-		return -err;
+		return r;
 	}
 	return memfd;
 }
@@ -230,33 +227,41 @@ static int prepare_copy(struct preserve_item *item)
 	return 0;
 }
 
-int preserve_plan_build(struct preserve_plan *plan, const struct preserve_args *args)
+int preserve_plan_check(struct preserve_plan *plan, const struct session_opts *o,
+			struct fd_layout *layout)
 {
 	int rc;
 
 	plan->items = NULL;
 	plan->n = 0;
-	rc = parse_items(plan, args);
+	rc = parse_items(plan, o, layout);
 	if (rc == 0)
 		rc = check_tokens_unique(plan);
-	if (rc == 0)
-		rc = check_files_distinct(plan);
+	return rc ? rc : check_files_distinct(plan);
+}
+
+int preserve_plan_build(struct preserve_plan *plan)
+{
+	int rc = 0;
+
 	for (size_t i = 0; rc == 0 && i < plan->n; i++)
 		if (plan->items[i].source != FROM_FD)
 			rc = prepare_copy(&plan->items[i]);
 	return rc;
 }
 
-static void note_partial(const struct preserve_plan *plan, const char *name,
-			 bool new_session)
+/* What the failure left behind, for the end of its message. */
+static const char *partial_note(const struct preserve_plan *plan, const char *name,
+				bool new_session)
 {
+	static char note[768];
 	char list[512] = "";
-	size_t len = 0;
+	size_t len = 0, shown = 0;
 
 	for (size_t i = 0; i < plan->n; i++) {
 		if (!plan->items[i].preserved)
 			continue;
-		if (len >= sizeof(list) - 32) {
+		if (len >= sizeof(list) - 32 || shown++ == 8) {
 			/* A long list ends with a count of what did not fit. */
 			size_t more = 0;
 
@@ -269,11 +274,14 @@ static void note_partial(const struct preserve_plan *plan, const char *name,
 					(unsigned long long)plan->items[i].token);
 	}
 	if (len && new_session)
-		log_error("tokens %s were preserved before the failure; session %s closes as luoctl exits, which unpreserves them",
-			  list, name_shown(name));
+		snprintf(note, sizeof(note), "tokens %s were preserved before the failure; session %s closes as luoctl exits, which unpreserves them", list, name_shown(name));
 	else if (len)
-		log_error("tokens %s were preserved before the failure; they stay in session %s while any process holds it",
-			  list, name_shown(name));
+		snprintf(note, sizeof(note), "tokens %s were preserved before the failure; they stay in session %s while any process holds it", list, name_shown(name));
+	else if (new_session)
+		snprintf(note, sizeof(note), "session %s closes as luoctl exits", name_shown(name));
+	else
+		return NULL;
+	return note;
 }
 
 int preserve_plan_run(struct preserve_plan *plan, int sessionfd, const char *name,
@@ -285,10 +293,10 @@ int preserve_plan_run(struct preserve_plan *plan, int sessionfd, const char *nam
 		char what[PATH_MAX + 32];
 
 		if (r < 0) {
-			log_luo(LUO_STEP_PRESERVE, r, "cannot preserve %s as token %llu in session %s",
-				describe(item, what, sizeof(what)),
-				(unsigned long long)item->token, name_shown(name));
-			note_partial(plan, name, new_session);
+			log_luo_then(LUO_STEP_PRESERVE, r, partial_note(plan, name, new_session),
+				     "cannot preserve %s as token %llu in session %s",
+				     describe(item, what, sizeof(what)),
+				     (unsigned long long)item->token, name_shown(name));
 			return LUOCTL_EXIT_FAILED;
 		}
 		item->preserved = true;
@@ -338,12 +346,4 @@ void preserve_plan_free(struct preserve_plan *plan)
 	free(plan->items);
 	plan->items = NULL;
 	plan->n = 0;
-}
-
-void preserve_args_free(struct preserve_args *args)
-{
-	free_argv_option(args->fds);
-	free_argv_option(args->files);
-	free(args->stdin_token);
-	memset(args, 0, sizeof(*args));
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The preserve step shared by `create` (files given with the new session) and
- * `preserve` (files added to a held session): parse --fd/--file/--stdin,
+ * `preserve` (files added to a held session): check --fd/--file/--stdin,
  * prepare every fd (copies into memfds) before the first ioctl, then preserve
  * them in order.
  */
@@ -12,6 +12,8 @@
 #include <stdint.h>
 
 #include <popt.h>
+
+#include "fd-layout.h"
 
 enum preserve_source { FROM_FD, FROM_FILE, FROM_STDIN };
 
@@ -29,21 +31,17 @@ struct preserve_plan {
 	size_t n;
 };
 
-/* The popt targets for the item options; one table shared by both commands. */
-struct preserve_args {
-	char **fds;		/* --fd FD:TOKEN */
-	char **files;		/* --file PATH:TOKEN */
-	char *stdin_token;	/* --stdin TOKEN */
-};
-extern struct preserve_args preserve_args;
-extern const struct poptOption preserve_item_options[];
+struct session_opts;
 
 /*
- * Parse the items and prepare their fds: check user fds are open and distinct
- * files, copy files and stdin into fresh memfds. Nothing reaches LUO yet.
+ * Parse and check the items: user fds open, distinct files, claimed in the
+ * layout (the program keeps them), tokens unique, stdin given once and open.
  * Returns 0 or an exit status after printing why.
  */
-int preserve_plan_build(struct preserve_plan *plan, const struct preserve_args *args);
+int preserve_plan_check(struct preserve_plan *plan, const struct session_opts *o,
+			struct fd_layout *layout);
+/* Copy files and stdin into fresh memfds. Nothing reaches LUO yet. */
+int preserve_plan_build(struct preserve_plan *plan);
 /*
  * Preserve every item into sessionfd. 0, or an exit status after printing why.
  * new_session: luoctl created it and is its only holder (the note on failure differs).
@@ -53,4 +51,3 @@ int preserve_plan_run(struct preserve_plan *plan, int sessionfd, const char *nam
 /* The "preserved" array (JSON) or one line per item (text). */
 void preserve_plan_report(const struct preserve_plan *plan);
 void preserve_plan_free(struct preserve_plan *plan);
-void preserve_args_free(struct preserve_args *args);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "kho-abi.h"
 #include "kho-build.h"
 
@@ -95,28 +96,14 @@ static bool era_luo_is_struct(enum kho_era era)
 
 /* ---- simulated memory ---- */
 
-static int grow(void **arr, size_t *cap, size_t need, size_t elem)
-{
-	if (need <= *cap)
-		return 0;
-	size_t ncap = *cap ? *cap * 2 : 16;
-	while (ncap < need)
-		ncap *= 2;
-	void *n = realloc(*arr, ncap * elem);
-	if (!n)
-		return -ENOMEM;
-	*arr = n;
-	*cap = ncap;
-	return 0;
-}
-
 /* Zeroed pages at a fresh physical address aligned to their own size (folio rule). */
 static void *alloc_pages(struct builder *b, size_t npages, uint64_t *phys)
 {
 	struct kho_image *img = b->img;
 	uint64_t align = (uint64_t)npages * KHO_PAGE_SIZE;
 
-	if (grow((void **)&img->segs, &b->cap_segs, img->nr_segs + 1, sizeof(*img->segs)))
+	if (io_grow((void **)&img->segs, &b->cap_segs, img->nr_segs + 1,
+		    sizeof(*img->segs)))
 		return NULL;
 	void *data = calloc(npages, KHO_PAGE_SIZE);
 	if (!data)
@@ -145,7 +132,7 @@ static void *seg_ptr(const struct builder *b, uint64_t phys)
 
 static int preserve(struct builder *b, uint64_t pa, unsigned int order)
 {
-	if (grow((void **)&b->pres, &b->cap_pres, b->nr_pres + 1, sizeof(*b->pres)))
+	if (io_grow((void **)&b->pres, &b->cap_pres, b->nr_pres + 1, sizeof(*b->pres)))
 		return -ENOMEM;
 	b->pres[b->nr_pres++] = (struct preserved){ pa, order };
 	return 0;
@@ -194,7 +181,7 @@ static int add_blob(struct builder *b, const char *name, const void *data, size_
 {
 	struct kho_image *img = b->img;
 
-	if (grow((void **)&img->blobs, &b->cap_blobs, img->nr_blobs + 1,
+	if (io_grow((void **)&img->blobs, &b->cap_blobs, img->nr_blobs + 1,
 		 sizeof(*img->blobs)))
 		return -ENOMEM;
 	void *copy = malloc(len ? len : 1);
@@ -859,22 +846,6 @@ void kho_image_free(struct kho_image *img)
 
 /* ---- ELF core writer ---- */
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static uint16_t elf_machine(void)
 {
 #if defined(__x86_64__)
@@ -900,7 +871,7 @@ static int write_elf_headers(int fd, const struct kho_image *img, uint64_t data_
 		.e_phentsize = sizeof(Elf64_Phdr),
 		.e_phnum = (Elf64_Half)img->nr_segs,
 	};
-	int err = write_all(fd, &eh, sizeof(eh));
+	int err = io_write_all(fd, &eh, sizeof(eh));
 
 	for (size_t i = 0; !err && i < img->nr_segs; i++) {
 		const struct kho_mem_seg *s = &img->segs[i];
@@ -914,7 +885,7 @@ static int write_elf_headers(int fd, const struct kho_image *img, uint64_t data_
 			.p_memsz = s->len,
 			.p_align = KHO_PAGE_SIZE,
 		};
-		err = write_all(fd, &ph, sizeof(ph));
+		err = io_write_all(fd, &ph, sizeof(ph));
 		data_off += (s->len + KHO_PAGE_SIZE - 1) & ~(uint64_t)(KHO_PAGE_SIZE - 1);
 	}
 	return err;
@@ -930,12 +901,12 @@ int kho_mem_write_elf(int fd, const struct kho_image *img)
 	if (img->nr_segs >= PN_XNUM)
 		return -E2BIG;
 	int err = write_elf_headers(fd, img, data_off);
-	err = err ?: write_all(fd, zeros, data_off - hdr_len);
+	err = err ?: io_write_all(fd, zeros, data_off - hdr_len);
 	for (size_t i = 0; !err && i < img->nr_segs; i++) {
 		const struct kho_mem_seg *s = &img->segs[i];
 		size_t pad = (KHO_PAGE_SIZE - s->len % KHO_PAGE_SIZE) % KHO_PAGE_SIZE;
-		err = write_all(fd, s->data, s->len);
-		err = err ?: write_all(fd, zeros, pad);
+		err = io_write_all(fd, s->data, s->len);
+		err = err ?: io_write_all(fd, zeros, pad);
 	}
 	return err;
 }

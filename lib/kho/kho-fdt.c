@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io.h"
 #include "kho-fdt.h"
 
 int kho_fail(struct kho_error *err, uint64_t offset, bool truncated, const char *fmt, ...)
@@ -103,20 +104,6 @@ static int check_blocks(struct kho_fdt *f, struct kho_error *err)
 	return 0;
 }
 
-static int grow(void **arr, size_t *cap, size_t need, size_t elem)
-{
-	if (need <= *cap)
-		return 0;
-	size_t ncap = *cap ? *cap * 2 : 64;
-	while (ncap < need)
-		ncap *= 2;
-	void *n = realloc(*arr, ncap * elem);
-	if (!n)
-		return -ENOMEM;
-	*arr = n;
-	*cap = ncap;
-	return 0;
-}
 
 static int parse_rsvmap(const uint8_t *b, struct kho_fdt *f, struct kho_error *err)
 {
@@ -130,7 +117,7 @@ static int parse_rsvmap(const uint8_t *b, struct kho_fdt *f, struct kho_error *e
 		struct kho_fdt_rsv r = { be64_at(b + off), be64_at(b + off + 8) };
 		if (!r.address && !r.size)
 			return 0;
-		if (grow((void **)&f->rsv, &cap, f->nr_rsv + 1, sizeof(*f->rsv)))
+		if (io_grow((void **)&f->rsv, &cap, f->nr_rsv + 1, sizeof(*f->rsv)))
 			return -ENOMEM;
 		f->rsv[f->nr_rsv++] = r;
 	}
@@ -163,7 +150,8 @@ static int walk_begin_node(struct walker *w, uint32_t tok_off)
 	if (!nul)
 		return kho_fail(w->err, w->pos, false,
 				"node name is not terminated inside the structure block");
-	if (grow((void **)&f->nodes, &w->cap_nodes, f->nr_nodes + 1, sizeof(*f->nodes)))
+	if (io_grow((void **)&f->nodes, &w->cap_nodes, f->nr_nodes + 1,
+		    sizeof(*f->nodes)))
 		return -ENOMEM;
 	uint32_t idx = (uint32_t)f->nr_nodes++;
 	f->nodes[idx] = (struct kho_fdt_node){
@@ -209,7 +197,7 @@ static int walk_prop(struct walker *w, uint32_t tok_off)
 			w->err, w->pos, false,
 			"property \"%s\" value of %u bytes runs past the structure block",
 			strings + nameoff, len);
-	if (grow((void **)&f->props, &w->cap_props, f->nr_props + 1, sizeof(*f->props)))
+	if (io_grow((void **)&f->props, &w->cap_props, f->nr_props + 1, sizeof(*f->props)))
 		return -ENOMEM;
 	f->props[f->nr_props++] = (struct kho_fdt_prop){
 		.name = strings + nameoff,

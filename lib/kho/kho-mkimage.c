@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "kho-build.h"
 
 #define MAX_SESSIONS 64
@@ -45,7 +46,11 @@ static int write_file(const char *dir, const char *name, const void *data, size_
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		die(path, errno);
-	if (write(fd, data, len) != (ssize_t)len || close(fd))
+	int err = io_write_all(fd, data, len);
+
+	if (err)
+		die(path, -err);
+	if (close(fd))
 		die(path, errno);
 	return 0;
 }

@@ -112,7 +112,7 @@ open"
 
 @test "another opener of /dev/liveupdate is EBUSY, exit 4, naming the holder" {
 	for k in $KERNELS; do
-		run --separate-stderr boot_sh "$k" 'exec 7<>/dev/liveupdate; "$LUOCTL" create db -- true'
+		run --separate-stderr boot_sh "$k" 'exec 7<>/dev/liveupdate; "$LUOCTL" create --wait 0 db -- true 7>&-'
 		assert_failure 4
 		assert_regex "$stderr" '^luoctl: create: cannot open /dev/liveupdate: it is held by PID [0-9]+ \(sh\); it allows one opener at a time \(Device or resource busy\)$'
 	done

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "io.h"
+
+int io_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int io_pwrite_all(int fd, const void *buf, size_t len, off_t off)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		p += n;
+		off += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int io_copy(int src, int dst, bool from_start, uint64_t *bytes)
+{
+	char buf[65536];
+	off_t off = 0;
+
+	*bytes = 0;
+	for (;;) {
+		ssize_t n = from_start ? pread(src, buf, sizeof(buf), off) :
+					 read(src, buf, sizeof(buf));
+		int r;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return 0;
+		r = io_write_all(dst, buf, (size_t)n);
+		if (r < 0)
+			return r;
+		off += n;
+		*bytes += (uint64_t)n;
+	}
+}
+
+int io_grow(void **buf, size_t *cap, size_t need, size_t elem)
+{
+	size_t n = *cap ? *cap : 8;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need) {
+		if (n > SIZE_MAX / 2)
+			return -ENOMEM;
+		n *= 2;
+	}
+	if (elem && n > SIZE_MAX / elem)
+		return -ENOMEM;
+	p = realloc(*buf, n * elem);
+	if (!p)
+		return -ENOMEM;
+	*buf = p;
+	*cap = n;
+	return 0;
+}
+
+int io_publish_open(struct io_publish *p, const char *path, mode_t mode)
+{
+	int err;
+
+	p->fd = -1;
+	p->tmppath = NULL;
+	p->path = strdup(path);
+	if (!p->path || asprintf(&p->tmppath, "%s.XXXXXX", path) < 0) {
+		free(p->path);
+		p->path = NULL;
+		p->tmppath = NULL;
+		return -ENOMEM;
+	}
+	p->fd = mkostemp(p->tmppath, O_CLOEXEC);
+	if (p->fd < 0 || fchmod(p->fd, mode) < 0) {
+		err = -errno;
+		io_publish_abort(p);
+		return err;
+	}
+	return 0;
+}
+
+int io_publish_commit(struct io_publish *p)
+{
+	int fd = p->fd;
+
+	p->fd = -1;
+	if (close(fd) < 0)
+		return -errno;
+	if (rename(p->tmppath, p->path) < 0)
+		return -errno;
+	free(p->tmppath);
+	p->tmppath = NULL;
+	return 0;
+}
+
+void io_publish_release(struct io_publish *p)
+{
+	if (p->fd >= 0)
+		close(p->fd);
+	p->fd = -1;
+	free(p->tmppath);
+	free(p->path);
+	p->tmppath = NULL;
+	p->path = NULL;
+}
+
+void io_publish_abort(struct io_publish *p)
+{
+	if (p->tmppath)
+		unlink(p->tmppath);
+	io_publish_release(p);
+}
+
+int io_publish_data(const char *path, const void *data, size_t len, mode_t mode)
+{
+	struct io_publish p;
+	int r = io_publish_open(&p, path, mode);
+
+	if (r < 0)
+		return r;
+	r = io_write_all(p.fd, data, len);
+	if (r == 0)
+		r = io_publish_commit(&p);
+	if (r < 0)
+		io_publish_abort(&p);
+	else
+		io_publish_release(&p);
+	return r;
+}

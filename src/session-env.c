@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io.h"
+#include "luo.h"
+#include "session-env.h"
+#include "util.h"
+
+static bool name_byte_plain(unsigned char c)
+{
+	return isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '+' ||
+	       c == '@' || c == '=' || c == ',';
+}
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)tolower((unsigned char)c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+static int name_decode(const char *enc, size_t len, char *name)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		int c = (unsigned char)enc[i];
+
+		if (c == '%') {
+			int hi, lo;
+
+			if (i + 2 >= len)
+				return -EINVAL;
+			hi = hex_value(enc[i + 1]);
+			lo = hex_value(enc[i + 2]);
+			if (hi < 0 || lo < 0)
+				return -EINVAL;
+			c = hi * 16 + lo;
+			i += 2;
+		}
+		if (c == 0 || n >= LUO_NAME_MAX)
+			return -EINVAL;
+		name[n++] = (char)c;
+	}
+	if (n == 0)
+		return -EINVAL;
+	name[n] = '\0';
+	return 0;
+}
+
+static int parse_tokens(struct held_session *s, const char *text)
+{
+	char *copy = strdup(text), *save = NULL;
+	int r = copy ? 0 : -ENOMEM;
+
+	for (char *t = copy ? strtok_r(copy, ",", &save) : NULL; t && r == 0;
+	     t = strtok_r(NULL, ",", &save)) {
+		uint64_t token;
+
+		r = parse_u64(t, &token);
+		if (r == 0)
+			r = session_env_add_token(s, token);
+	}
+	free(copy);
+	return r;
+}
+
+/* "FD:KIND:NAME[:TOKENS]" */
+static int parse_entry(struct session_env *env, char *entry)
+{
+	char *kind = strchr(entry, ':'), *name, *tokens;
+	char decoded[LIVEUPDATE_SESSION_NAME_LENGTH];
+	int fd, r;
+
+	if (!kind)
+		return -EINVAL;
+	*kind++ = '\0';
+	name = strchr(kind, ':');
+	if (!name)
+		return -EINVAL;
+	*name++ = '\0';
+	tokens = strchr(name, ':');
+	if (tokens)
+		*tokens++ = '\0';
+	if (parse_fd_number(entry, &fd) < 0 ||
+	    (strcmp(kind, "in") != 0 && strcmp(kind, "out") != 0) ||
+	    name_decode(name, strlen(name), decoded) < 0)
+		return -EINVAL;
+	if (tokens && strcmp(kind, "in") != 0)
+		return -EINVAL;
+	r = session_env_add(env, fd, strcmp(kind, "in") == 0, decoded);
+	if (r == 0 && tokens && *tokens)
+		r = parse_tokens(&env->v[env->n - 1], tokens);
+	return r;
+}
+
+void session_env_free(struct session_env *env)
+{
+	for (size_t i = 0; i < env->n; i++)
+		free(env->v[i].tokens);
+	free(env->v);
+	env->v = NULL;
+	env->n = 0;
+}
+
+struct held_session *session_env_find(struct session_env *env, const char *name,
+				      bool incoming)
+{
+	/* The newest entry wins: it is the one this chain added last. */
+	for (size_t i = env->n; i-- > 0;)
+		if (env->v[i].incoming == incoming && strcmp(env->v[i].name, name) == 0)
+			return &env->v[i];
+	return NULL;
+}
+
+struct held_session *session_env_find_fd(struct session_env *env, int fd)
+{
+	for (size_t i = env->n; i-- > 0;)
+		if (env->v[i].fd == fd)
+			return &env->v[i];
+	return NULL;
+}
+
+int session_env_add(struct session_env *env, int fd, bool incoming, const char *name)
+{
+	struct held_session *v = realloc(env->v, (env->n + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	env->v = v;
+	/* A new session on an fd number drops any stale entry for that number. */
+	for (size_t i = 0; i < env->n; i++)
+		if (v[i].fd == fd)
+			v[i].fd = -1;
+	v[env->n] = (struct held_session){ .fd = fd, .incoming = incoming };
+	snprintf(v[env->n].name, sizeof(v[env->n].name), "%s", name);
+	env->n++;
+	return 0;
+}
+
+int session_env_add_token(struct held_session *s, uint64_t token)
+{
+	uint64_t *t;
+
+	for (size_t i = 0; i < s->ntokens; i++)
+		if (s->tokens[i] == token)
+			return 0;
+	t = realloc(s->tokens, (s->ntokens + 1) * sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	s->tokens = t;
+	s->tokens[s->ntokens++] = token;
+	return 0;
+}
+
+void session_env_remove(struct session_env *env, struct held_session *s)
+{
+	size_t i = (size_t)(s - env->v);
+
+	free(s->tokens);
+	memmove(&env->v[i], &env->v[i + 1], (env->n - i - 1) * sizeof(*s));
+	env->n--;
+}
+
+
+/* Appends one entry; returns the new length, or -ENOMEM. */
+int session_env_parse(struct session_env *env, const char *value, char *bad,
+		      size_t badsize)
+{
+	char *copy, *save = NULL;
+
+	env->v = NULL;
+	env->n = 0;
+	if (!value || !*value)
+		return 0;
+	copy = strdup(value);
+	if (!copy)
+		return -ENOMEM;
+	for (char *e = strtok_r(copy, " ", &save); e; e = strtok_r(NULL, " ", &save)) {
+		int r;
+
+		snprintf(bad, badsize, "%s", e);
+		r = parse_entry(env, e);
+		if (r < 0) {
+			free(copy);
+			session_env_free(env);
+			return r;
+		}
+	}
+	bad[0] = '\0';
+	free(copy);
+	return 0;
+}
+
+/* Appends one entry; returns the new length, or -ENOMEM. */
+static int append_entry(char **buf, size_t *cap, size_t len, const struct held_session *s)
+{
+	/* fd and kind, the name at up to 3 bytes a byte, 22 bytes a token. */
+	size_t need = len + 32 + strlen(s->name) * 3 + s->ntokens * 22;
+	char *p;
+
+	if (io_grow((void **)buf, cap, need, 1) < 0)
+		return -ENOMEM;
+	p = *buf + len;
+	if (len)
+		*p++ = ' ';
+	p += sprintf(p, "%d:%s:", s->fd, s->incoming ? "in" : "out");
+	for (const unsigned char *c = (const unsigned char *)s->name; *c; c++)
+		p += name_byte_plain(*c) ? sprintf(p, "%c", *c) : sprintf(p, "%%%02X", *c);
+	for (size_t i = 0; i < s->ntokens; i++)
+		p += sprintf(p, "%c%llu", i ? ',' : ':', (unsigned long long)s->tokens[i]);
+	return (int)(p - *buf);
+}
+
+int session_env_format(const struct session_env *env, char **out)
+{
+	char *buf = NULL;
+	size_t cap = 0;
+	int len = 0;
+
+	*out = NULL;
+	for (size_t i = 0; i < env->n; i++) {
+		if (!fd_is_open(env->v[i].fd))
+			continue;
+		len = append_entry(&buf, &cap, (size_t)len, &env->v[i]);
+		if (len < 0) {
+			free(buf);
+			return len;
+		}
+	}
+	*out = buf;
+	return 0;
+}
+
+int session_env_export(const struct session_env *env)
+{
+	char *buf;
+	int r = session_env_format(env, &buf);
+
+	if (r < 0)
+		return r;
+	if (!buf)
+		r = unsetenv(SESSIONS_ENV);
+	else
+		r = setenv(SESSIONS_ENV, buf, 1);
+	free(buf);
+	return r < 0 ? -errno : 0;
+}
