@@ -306,21 +306,14 @@ static int retrieve_session(struct retrieve_job *job)
 /* A failure half-way: say what is already in place and what the session takes with it. */
 static void warn_session_lost(const struct retrieve_job *job)
 {
-	char lost[512] = "";
-	size_t len = 0;
-
 	for (size_t i = 0; i < job->n; i++) {
 		const struct retrieve_item *it = &job->items[i];
 
 		if (it->dest == TO_FILE && !it->tmppath)
 			log_error("token %" PRIu64 " is in place: %" PRIu64 " bytes written to \"%s\"",
 				  it->token, it->bytes, it->path);
-		else if (len < sizeof(lost))
-			len += (size_t)snprintf(lost + len, sizeof(lost) - len, "%s%" PRIu64,
-						len ? ", " : "", it->token);
 	}
-	log_error("session %s closes as luoctl exits: the kernel finishes it and discards every file not retrieved (tokens %s)",
-		  name_shown(job->name), lost);
+	log_error("session %s closes as luoctl exits: the kernel finishes it and discards every file not retrieved", name_shown(job->name));
 }
 
 /* pread from 0: the retrieved file's offset, shared with PROG's fds, stays put. */
