@@ -64,12 +64,13 @@ static int bench_ioctl(int n)
 	double *t = calloc(n, sizeof(*t));
 	int s = open_session("bench", LIVEUPDATE_IOCTL_CREATE_SESSION);
 	int null = open("/dev/null", O_RDWR);
-	bool get_name =
-		getenv("LUOSIM_KERNEL") && !strcmp(getenv("LUOSIM_KERNEL"), "7.2");
+	const char *kernel = getenv("LUOSIM_KERNEL");
+	bool get_name = kernel && !strcmp(kernel, "7.2");
 	struct termios tio;
 
 	if (!t || s < 0 || null < 0) {
 		fprintf(stderr, "luosim-bench-prog: setup failed: %s\n", strerror(errno));
+		free(t);
 		return 1;
 	}
 	for (int i = 0; i < n; i++) {

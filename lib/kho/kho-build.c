@@ -322,7 +322,7 @@ static int fill_file(struct builder *b, const struct kho_build_file *f,
 	rec->token = f->token;
 	/* Handlers other than memfd keep records we cannot invent: data stays 0. */
 	if (!strncmp(compat, "memfd-v", 7)) {
-		uint64_t data;
+		uint64_t data = 0;
 		int err = build_memfd(b, f, compat, &data);
 		rec->data = data;
 		return err;
@@ -641,7 +641,7 @@ static struct kho_mem_bitmap_desc *chunk_desc(struct builder *b,
 					      int *err)
 {
 	struct kho_mem_chunk_hdr *c = *chunk;
-	struct kho_mem_bitmap_desc *descs = (void *)(c + 1);
+	struct kho_mem_bitmap_desc *descs = c ? (void *)(c + 1) : NULL;
 	uint64_t phys;
 
 	for (uint32_t i = 0; c && c->order == order && i < c->num_elms; i++)

@@ -1,0 +1,142 @@
+#!/usr/bin/env bats
+# Faults: a holder killed before the kexec, luosim killed in the middle of
+# one, the state directory out of space, a retrieve that fails half-way, and
+# a short soak (tests/soak/soak; `make soak` runs the long one).
+load helpers
+load session-helpers
+
+setup() {
+	session_setup
+	random_file "$W/small" 4099
+}
+
+# in_small_tmpfs DIR SIZE CMD...: CMD in a private mount namespace where DIR is
+# a tmpfs of SIZE (mount(8) syntax). Skips when mount namespaces are not ours.
+in_small_tmpfs() {
+	local dir=$1 size=$2
+	shift 2
+	mkdir -p "$dir"
+	unshare -m --propagation private true 2>/dev/null ||
+		skip "needs a private mount namespace (root, or CAP_SYS_ADMIN)"
+	unshare -m --propagation private sh -c 'mount -t tmpfs -o size="$1" tmpfs "$2" &&
+		shift 2 && exec "$@"' sh "$size" "$dir" "$@"
+}
+
+@test "a holder killed with SIGKILL before the kexec takes its session with it" {
+	for k in $KERNELS; do
+		rm -f "$W/ready" "$W"/*.out
+		run --separate-stderr boot_sh "$k" '
+			"$LUOCTL" create gone --file "$W/small:1" --ready-file "$W/ready" -- sleep 600 &
+			pid=$!
+			while [ ! -e "$W/ready" ]; do sleep 0.05; done
+			kill -KILL $pid
+			wait $pid
+			echo "holder status $?"
+			"$LUOCTL" create kept --file "$W/small:2" -- "$LUOSIM_BIN" kexec'
+		assert_failure 99
+		assert_output "holder status 137"
+		run --separate-stderr boot_sh "$k" '
+			"$LUOCTL" retrieve kept --file "2:$W/kept.out" --finish >/dev/null &&
+			"$LUOCTL" retrieve gone --file "1:$W/gone.out" --finish'
+		assert_failure 1
+		assert_regex "$stderr" 'cannot retrieve session "gone": no incoming session has this name'
+		cmp "$W/small" "$W/kept.out"
+		assert_not_exist "$W/gone.out"
+	done
+}
+
+@test "luosim killed at 50 random points of a kexec: the next boot sees none or all of it" {
+	luosim_only "kills luosim itself and reads its state directory"
+	local st=$W/state-kill big=$W/big points=${FAULT_POINTS:-50}
+	random_file "$big" $((16 * 1048576))
+	# How long an undisturbed boot with the kexec takes: the kill points span it.
+	local t0 t1 span old=0 new=0
+	t0=$(date +%s%N)
+	"$LUOSIM" --state "$st" -- "$LUOCTL" create db --file "$big:1" -- "$LUOSIM" kexec \
+		>/dev/null 3>&- || [ $? = 99 ]
+	t1=$(date +%s%N)
+	span=$(( (t1 - t0) / 1000 ))	# microseconds
+	"$LUOSIM" --state "$st" -- "$LUOCTL" finish db >/dev/null 3>&-
+	for ((point = 0; point < points; point++)); do
+		local us=$(( (RANDOM * 32768 + RANDOM) % (span + span / 5) ))
+		rm -f "$W/out"
+		# exec: $! must be luosim itself, not a subshell waiting for it.
+		(exec "$LUOSIM" --state "$st" -- "$LUOCTL" create db --file "$big:1" -- \
+			"$LUOSIM" kexec >/dev/null 2>"$W/boot.err" 3>&-) &
+		local pid=$!
+		sleep "$((us / 1000000)).$(printf '%06d' $((us % 1000000)))"
+		kill -KILL $pid 2>/dev/null || true
+		wait $pid || true
+		# The machine's processes go with luosim (they hold $big open while alive).
+		for _ in $(seq 50); do pgrep -f -- "$big" >/dev/null || break; sleep 0.1; done
+		run pgrep -af -- "$big"
+		assert_failure
+		run --separate-stderr "$LUOSIM" --state "$st" -- "$LUOCTL" retrieve db \
+			--file "1:$W/out" --finish 3>&-
+		if [ "$status" = 0 ]; then
+			cmp "$big" "$W/out"	# the new state, whole
+			new=$((new + 1))
+		else
+			# The old state: no handover. Anything else must say what is wrong.
+			assert_equal "$status" 1
+			assert_regex "$stderr" 'no incoming session has this name'
+			old=$((old + 1))
+		fi
+		# No half-written handover is left behind once a boot has run.
+		run find "$st" -name '.handover.*'
+		assert_output ""
+		[ -z "${FAULT_TRACE:-}" ] || echo "# point $point at ${us} us: old $old new $new" >&3
+	done
+	echo "# $points kill points over ${span} us: $old old, $new new" >&3
+	assert_equal $((old + new)) "$points"
+}
+
+@test "ENOSPC on the state directory: the kexec fails clearly and nothing half-written is left" {
+	luosim_only "puts luosim's state directory on a full file system"
+	random_file "$W/big" $((3 * 1048576))
+	run --separate-stderr in_small_tmpfs "$W/fs" 1m sh -c '
+		st=$1/state
+		"$LUOSIM" --state "$st" -- "$LUOCTL" create db --file "$W/big:1" -- "$LUOSIM" kexec
+		echo "kexec $?"
+		ls -A "$st"
+		"$LUOSIM" --state "$st" -- "$LUOCTL" retrieve db --finish
+		echo "retrieve $?"
+		"$LUOSIM" --state "$st" -- "$LUOCTL" create db --file "$W/small:1" -- \
+			"$LUOSIM" kexec >/dev/null
+		echo "small kexec $?"
+		"$LUOSIM" --state "$st" -- "$LUOCTL" retrieve db --file "1:$W/small.out" --finish \
+			>/dev/null
+		echo "small retrieve $?"' sh "$W/fs"
+	assert_success
+	assert_output "kexec 125
+luosim-state
+retrieve 1
+small kexec 99
+small retrieve 0"
+	assert_regex "$stderr" "luosim: cannot write the handover to the state directory .*: No space left on device"
+	assert_regex "$stderr" 'cannot retrieve session "db": no incoming session has this name'
+	cmp "$W/small" "$W/small.out"
+}
+
+@test "a retrieve that fails half-way says what is in place and what is lost" {
+	random_file "$W/big" $((2 * 1048576))
+	for k in $KERNELS; do
+		run boot "$k" "$LUOCTL" create db --file "$W/small:1" --file "$W/big:2" \
+			--file "$W/small:3" -- "$LUOSIM" kexec
+		assert_failure 99
+		run in_small_tmpfs "$W/fs" 1m "$LUOSIM" --state "$W/state-$k" \
+			--kernel "$k" -- "$LUOCTL" retrieve db --file "1:$W/fs/one" \
+			--file "2:$W/fs/two" --file "3:$W/fs/three" --finish
+		assert_failure 1
+		assert_line --index 0 "luoctl: retrieve: cannot write token 2 of session \"db\" to \"$W/fs/two\": No space left on device"
+		assert_line --index 1 "luoctl: retrieve: token 1 is in place: 4099 bytes written to \"$W/fs/one\""
+		assert_line --index 2 "luoctl: retrieve: session \"db\" closes as luoctl exits: the kernel finishes it and discards every file not retrieved"
+	done
+}
+
+@test "a short soak: random sessions, sizes and orders over 6 kexec cycles lose nothing" {
+	luosim_only "reads luosim's state directory between cycles"
+	run "$abs_top_srcdir/tests/soak/soak" 6 2
+	assert_success
+	assert_output --regexp '^soak: 6 cycles, .* 0 lost, 0 fds or processes leaked'
+}
