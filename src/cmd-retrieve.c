@@ -370,7 +370,7 @@ static const char *fate(const struct retrieve_job *job, bool failed)
 						item->path);
 		else if (item->dest == TO_FILE && item->retrieved && item->out.tmppath)
 			len += (size_t)snprintf(buf + len, sizeof(buf) - len,
-						"; token %" PRIu64 " (%" PRIu64 " bytes) is in \"%s\"",
+						"; token %" PRIu64 ": only %" PRIu64 " bytes written, kept in \"%s\"",
 						item->token, item->bytes, item->out.tmppath);
 	}
 	return buf;
