@@ -227,8 +227,7 @@ static void match_root(struct dump_input *in, size_t first_sub)
 	struct kho_root_info ri;
 	struct kho_issues ignored = { 0 };
 
-	if (first_sub == 0 ||
-	    kho_fdt_parse(in->blobs[0].data, in->blobs[0].len, &fdt, NULL))
+	if (first_sub == 0 || dump_parse_fdt(in, &in->blobs[0], &fdt, NULL))
 		return;
 	if (kho_root_decode(&fdt, &ri, &ignored) == 0) {
 		size_t placed = first_sub;
@@ -311,9 +310,19 @@ static int load_side(struct dump_input *in, const char *dir, const char *prefix)
 static int load_dir(struct dump_input *in, const char *dir, bool want_in,
 		    bool from_debugfs)
 {
+	/* After a KHO boot what came in is what an operator asks about first. */
+	if (!opt_in && !opt_out && exists(dir, "in")) {
+		want_in = true;
+		in->side_by_default = true;
+	}
 	const char *side = want_in ? "in" : "out";
 
 	if (exists(dir, "fdt") || exists(dir, "sub_fdts")) {
+		char *copy = strdup(dir);
+		const char *base = copy ? basename(copy) : "";
+		/* A saved side directory keeps its name: it says which side it is. */
+		in->side = !strcmp(base, "in") ? "in" : !strcmp(base, "out") ? "out" : NULL;
+		free(copy);
 		in->source = strdup(dir);
 		return in->source ? load_side(in, dir, "") : -ENOMEM;
 	}
@@ -513,13 +522,16 @@ static size_t print_dts(const struct dump_input *in)
 			}
 			continue;
 		}
-		if (kho_fdt_parse(b->data, b->len, &fdt, &err)) {
+		if (dump_parse_fdt(in, b, &fdt, &err)) {
 			log_error("%s: %s at offset 0x%llx: %s", b->label,
 				  err.truncated ? "truncated" : "corrupt FDT",
 				  (unsigned long long)err.offset, err.msg);
 			problems++;
 			continue;
 		}
+		if (fdt.cut)
+			printf("// %s is cut short by the kernel: %u of %u bytes (debugfs keeps the size the root had when the file was made); names past the cut are inferred from KHO's string table\n",
+			       b->label, fdt.avail, fdt.totalsize);
 		fflush(stdout);
 		if (dump_dts(stdout, &fdt))
 			problems++;

@@ -60,7 +60,7 @@ kexec_with_session() {
 			"$LUOCTL" dump -j --in --memory "$LUOSIM_KCORE" > "$0/after.json" || exit
 			"$LUOCTL" dump --in --deep --memory "$LUOSIM_KCORE"' "$BATS_TEST_TMPDIR"
 		assert_output --partial 'session "vm0": 1 files'
-		assert_output --partial "token 3  memfd-v"
+		assert_output --partial "token 3 (0x3)  memfd-v"
 		assert_output --partial "size 5000 (4.9 KiB)"
 		assert_output --partial "2 folios listed in 1 pages"
 		output=$(cat "$BATS_TEST_TMPDIR/after.json")

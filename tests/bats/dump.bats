@@ -97,7 +97,7 @@ mkimage() {
 	mkimage E2
 	run -0 "$LUOCTL" dump --deep --memory "$IMG/memory.elf" "$IMG"
 	assert_output --partial "session \"vm0\": 1 files"
-	assert_output --partial "token 1  memfd-v1"
+	assert_output --partial "token 1 (0x1)  memfd-v1"
 	assert_output --partial "512 folios listed in 2 pages"
 	assert_output --partial "session \"db\": 2 files"
 	assert_output --partial "order 4 : 1 blocks"
@@ -169,12 +169,20 @@ mkimage() {
 	assert_output --partial "this boot was not a KHO boot"
 }
 
-@test "a truncated root (fixed-length debugfs file) is reported, exit 1" {
+@test "out/fdt cut short by the kernel (fixed-length debugfs file) is a note; in/fdt cut is a problem" {
 	mkimage E5
 	head -c 233 "$IMG/out/fdt" > "$BATS_TEST_TMPDIR/fdt" && mv "$BATS_TEST_TMPDIR/fdt" "$IMG/out/fdt"
-	run -1 "$LUOCTL" dump "$IMG"
-	assert_output --partial "truncated at 0xe9: truncated: the input has 233 bytes, the FDT header's totalsize is 285"
+	run -0 "$LUOCTL" dump "$IMG"
+	assert_output --partial "note at 0xe9: out/fdt is cut short by the kernel: it shows 233 of the FDT's 285 bytes"
+	assert_output --partial "cut by the kernel: 52 of 57 bytes of the strings block; 6 property names inferred"
+	assert_output --partial "*preserved-memory-map = 0x"
 	assert_output --partial "out/sub_fdts/LUO: 311 bytes, luo-fdt"
+	refute_output --partial "problem"
+	# Only debugfs out/ does this: a short in/fdt is damage.
+	rm -rf "$IMG" && mkimage E5 --side in
+	head -c 233 "$IMG/in/fdt" > "$BATS_TEST_TMPDIR/fdt" && mv "$BATS_TEST_TMPDIR/fdt" "$IMG/in/fdt"
+	run -1 "$LUOCTL" dump --in "$IMG"
+	assert_output --partial "truncated at 0xe9: truncated: the input has 233 bytes, the FDT header's totalsize is 285"
 	assert_output --partial "luoctl: dump: 1 problem found in"
 }
 

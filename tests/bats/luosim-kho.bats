@@ -114,7 +114,7 @@ KHO=/sys/kernel/debug/kho
 			"$LUOCTL" dump --in --deep --memory "$LUOSIM_KCORE"'
 		assert_success
 		assert_line --partial 'session "vm-under-test": 1 files'
-		assert_line --regexp 'token 3 +memfd-v[12]'
+		assert_line --regexp 'token 3 \(0x3\) +memfd-v[12]'
 		assert_line --partial 'size 5000 (4.9 KiB), pos 17'
 	done
 }
