@@ -876,3 +876,44 @@ size_t dump_print(const struct dump_input *in, const struct dump_opts *o)
 	free(p.buf);
 	return p.problems;
 }
+
+/* The reads --deep would make, without output: what --save --deep records. */
+void dump_walk_memory(const struct dump_input *in, const struct kho_mem *mem)
+{
+	for (size_t i = 0; i < in->nr_blobs; i++) {
+		const struct dump_blob *b = &in->blobs[i];
+		struct kho_issues is = { 0 };
+		struct kho_luo_info li;
+		struct kho_fdt fdt;
+		bool have_luo = false;
+
+		if (b->is_root || kho_fdt_has_magic(b->data, b->len)) {
+			if (dump_parse_fdt(in, b, &fdt, NULL))
+				continue;
+			struct kho_root_info ri;
+			enum kho_kind kind = kho_classify(b->name, b->data, b->len, &fdt);
+			if (kind == KHO_KIND_ROOT && !kho_root_decode(&fdt, &ri, &is)) {
+				struct kho_deep_map map;
+				if (ri.has_map && ri.map_kind)
+					kho_deep_map(mem, ri.map_kind, ri.map, &map, NULL);
+				if (ri.has_map && ri.map_kind)
+					kho_deep_map_free(&map);
+				kho_root_info_free(&ri);
+			} else if (kind == KHO_KIND_LUO_FDT) {
+				kho_luo_fdt_decode(&fdt, &li, &is);
+				have_luo = true;
+			}
+			kho_fdt_free(&fdt);
+		} else if (kho_classify(b->name, b->data, b->len, NULL) ==
+				   KHO_KIND_LUO_STRUCT &&
+			   !kho_luo_struct_decode(b->data, b->len, &li, NULL)) {
+			have_luo = true;
+		}
+		if (have_luo) {
+			struct kho_deep d;
+			kho_deep_luo(mem, &li, &d, NULL);
+			kho_deep_free(&d);
+		}
+		kho_issues_free(&is);
+	}
+}

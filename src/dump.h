@@ -54,5 +54,8 @@ int dump_parse_fdt(const struct dump_input *in, const struct dump_blob *b,
 /* Prints the whole input; returns the number of problems found (0: valid). */
 size_t dump_print(const struct dump_input *in, const struct dump_opts *o);
 
+/* Makes the memory reads of --deep, printing nothing (for --save --deep). */
+void dump_walk_memory(const struct dump_input *in, const struct kho_mem *mem);
+
 /* dtc -I dtb -O dts output of one blob. 0 or -EIO. */
 int dump_dts(FILE *f, const struct kho_fdt *fdt);
