@@ -224,7 +224,11 @@ size_t kho_mem_nr_ranges(const struct kho_mem *mem)
 	return mem->nr;
 }
 
-/* The last range starting at or below phys, or NULL. */
+/*
+ * A range holding phys, or NULL: the last one starting at or below it, else an
+ * earlier one that still covers it. kcore's ranges overlap (its kernel-text
+ * segment lies inside a RAM segment, both with physical addresses).
+ */
 static const struct range *find_range(const struct kho_mem *m, uint64_t phys)
 {
 	size_t lo = 0, hi = m->nr;
@@ -236,7 +240,10 @@ static const struct range *find_range(const struct kho_mem *m, uint64_t phys)
 		else
 			hi = mid;
 	}
-	return lo ? &m->r[lo - 1] : NULL;
+	for (size_t i = lo; i > 0; i--)
+		if (phys - m->r[i - 1].phys < m->r[i - 1].len)
+			return &m->r[i - 1];
+	return NULL;
 }
 
 static int read_piece(const struct kho_mem *m, const struct range *r, uint64_t phys,

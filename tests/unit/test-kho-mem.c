@@ -553,6 +553,31 @@ static void test_record_pages(void **state)
 	kho_image_free(&img);
 }
 
+
+/* kcore's kernel-text segment lies inside a RAM segment: reads past it still land. */
+static void test_overlapping_ranges(void **state)
+{
+	struct kho_image img = { 0 };
+	struct kho_mem *m;
+	struct kho_error err;
+	uint8_t b;
+
+	(void)state;
+	img.segs = calloc(2, sizeof(*img.segs));
+	uint8_t *ram = page_seg(&img, 0x100000, 16);
+	uint8_t *text = page_seg(&img, 0x102000, 1);
+	ram[0x8000] = 0xab;
+	text[0] = 0xcd;
+	assert_int_equal(kho_mem_from_image(&img, &m), 0);
+	assert_int_equal(kho_mem_read(m, 0x108000, &b, 1, &err), 0);
+	assert_int_equal(b, 0xab);
+	assert_int_equal(kho_mem_read(m, 0x102000, &b, 1, &err), 0);
+	assert_int_equal(b, 0xcd);
+	assert_int_equal(kho_mem_read(m, 0x110000, &b, 1, &err), -EINVAL);
+	kho_mem_close(m);
+	kho_image_free(&img);
+}
+
 /* kcore on large machines: more than PN_XNUM headers, the count in section 0. */
 static void test_elf_pn_xnum(void **state)
 {
@@ -604,6 +629,7 @@ int main(void)
 		cmocka_unit_test(test_radix_bad_entry),
 		cmocka_unit_test(test_as_booted),
 		cmocka_unit_test(test_record_pages),
+		cmocka_unit_test(test_overlapping_ranges),
 		cmocka_unit_test(test_elf_pn_xnum),
 	};
 
