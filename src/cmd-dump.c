@@ -557,6 +557,11 @@ static size_t print_dts(const struct dump_input *in)
 {
 	size_t problems = 0;
 
+	if (in->side)
+		printf("// %s hand-over (%s)%s\n\n",
+		       strcmp(in->side, "in") ? "outgoing" : "incoming", in->source,
+		       in->side_by_default ? ", shown by default after a KHO boot" : "");
+
 	for (size_t i = 0; i < in->nr_blobs; i++) {
 		const struct dump_blob *b = &in->blobs[i];
 		struct kho_fdt fdt;

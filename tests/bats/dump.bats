@@ -301,6 +301,8 @@ kernel_view() {
 	assert_output --partial "is no longer held by the kernel"
 	run -0 "$LUOCTL" dump "$IMG"
 	assert_line --index 0 --partial "shown by default (--out for the outgoing one)"
+	run -0 "$LUOCTL" dump --format dts "$IMG"
+	assert_line --index 0 "// incoming hand-over ($IMG/in), shown by default after a KHO boot"
 	run -0 "$LUOCTL" dump --in --deep --json "$IMG"
 	echo "$output" | jq -e '.side == "in" and .valid'
 	echo "$output" | jq -e '.blobs[1].freed_by_kernel and (.blobs[1].data | length == 64)'
