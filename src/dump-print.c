@@ -649,7 +649,8 @@ static void note_cut(const struct printer *p, const struct dump_blob *b,
 	kho_issue_add(
 		is, KHO_NOTE, fdt->avail,
 		"cut by the kernel: %u of %u bytes of the strings block%s%s; %u property names inferred from KHO's string table (marked *), %u lost. Decoded from the bytes present",
-		strings_have < fdt->size_dt_strings ? fdt->size_dt_strings - strings_have : 0,
+		strings_have < fdt->size_dt_strings ? fdt->size_dt_strings - strings_have
+						    : 0,
 		fdt->size_dt_strings,
 		fdt->struct_cut_at ? ", and the structure block from offset " : "",
 		fdt->struct_cut_at ? "its cut point on (sub-nodes there are missing)" : "",
@@ -825,7 +826,8 @@ static bool root_is_kho_v4(const struct dump_input *in)
 	bool v4 = false;
 
 	for (size_t i = 0; i < in->nr_blobs && !v4; i++) {
-		if (!in->blobs[i].is_root || dump_parse_fdt(in, &in->blobs[i], &fdt, NULL))
+		const struct dump_blob *b = &in->blobs[i];
+		if (!b->is_root || dump_parse_fdt(in, b, &fdt, NULL))
 			continue;
 		const struct kho_fdt_prop *c =
 			fdt.nr_nodes ? kho_fdt_prop(&fdt, 0, KHO_PROP_COMPATIBLE) : NULL;
@@ -894,10 +896,11 @@ void dump_walk_memory(const struct dump_input *in, const struct kho_mem *mem)
 			enum kho_kind kind = kho_classify(b->name, b->data, b->len, &fdt);
 			if (kind == KHO_KIND_ROOT && !kho_root_decode(&fdt, &ri, &is)) {
 				struct kho_deep_map map;
-				if (ri.has_map && ri.map_kind)
-					kho_deep_map(mem, ri.map_kind, ri.map, &map, NULL);
-				if (ri.has_map && ri.map_kind)
+				if (ri.has_map && ri.map_kind) {
+					kho_deep_map(mem, ri.map_kind, ri.map, &map,
+						     NULL);
 					kho_deep_map_free(&map);
+				}
 				kho_root_info_free(&ri);
 			} else if (kind == KHO_KIND_LUO_FDT) {
 				kho_luo_fdt_decode(&fdt, &li, &is);

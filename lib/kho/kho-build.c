@@ -887,7 +887,9 @@ static void reuse_bytes(void *data, size_t len, uint64_t seed)
 	uint8_t *p = data;
 
 	for (size_t i = 0; i < len; i += 8) {
-		uint64_t w = 0xff1f114f80000000ull | ((seed + i * 0x48) & 0x0fffffff) | 0x800;
+		uint64_t w = 0xff1f114f80000000ull | ((seed + i * 0x48) & 0x0fffffff);
+
+		w |= 0x800;
 		memcpy(p + i, &w, len - i < 8 ? len - i : 8);
 	}
 }
@@ -896,12 +898,15 @@ void kho_image_as_booted(struct kho_image *img)
 {
 	for (size_t i = 0; i < img->nr_blobs; i++) {
 		struct kho_blob *bl = &img->blobs[i];
-		if (strcmp(bl->name, KHO_NODE_LUO) || (bl->len >= 4 && fdt_magic(bl->data) == FDT_MAGIC))
+		bool is_fdt = bl->len >= 4 && fdt_magic(bl->data) == FDT_MAGIC;
+		if (strcmp(bl->name, KHO_NODE_LUO) || is_fdt)
 			continue;
 		reuse_bytes(bl->data, bl->len, bl->phys);
-		for (size_t s = 0; s < img->nr_segs; s++)
-			if (img->segs[s].phys == bl->phys)
-				reuse_bytes(img->segs[s].data, img->segs[s].len, bl->phys);
+		for (size_t s = 0; s < img->nr_segs; s++) {
+			struct kho_mem_seg *sg = &img->segs[s];
+			if (sg->phys == bl->phys)
+				reuse_bytes(sg->data, sg->len, bl->phys);
+		}
 	}
 	for (size_t m = 0; m < img->nr_map_pages; m++)
 		for (size_t s = 0; s < img->nr_segs; s++)

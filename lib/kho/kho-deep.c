@@ -450,7 +450,8 @@ void kho_deep_free(struct kho_deep *d)
 static int add_range(struct kho_deep_map *map, uint64_t pa, unsigned int order)
 {
 	uint64_t len = (uint64_t)KHO_PAGE_SIZE << order;
-	struct kho_deep_range *last = map->nr_ranges ? &map->ranges[map->nr_ranges - 1] : NULL;
+	struct kho_deep_range *last =
+		map->nr_ranges ? &map->ranges[map->nr_ranges - 1] : NULL;
 
 	if (last && last->order == order && last->phys + last->bytes == pa) {
 		last->bytes += len;
@@ -536,6 +537,15 @@ static int walk_radix(struct ctx *c, uint64_t pa, int level, uint64_t key_hi,
 	return rc;
 }
 
+/* Bit `ctz(v)` of word w in a chunk-list bitmap: one block of the order. */
+static int count_chunk_bit(struct kho_deep_map *map, const struct kho_mem_bitmap_desc *d,
+			   unsigned int order, size_t w, uint64_t v)
+{
+	uint64_t bit = w * 64 + (uint64_t)__builtin_ctzll(v);
+
+	return count_block(map, d->phys_start + (bit << (order + KHO_PAGE_SHIFT)), order);
+}
+
 static int walk_chunks(struct ctx *c, uint64_t pa, struct kho_deep_map *map)
 {
 	static uint8_t page[KHO_PAGE_SIZE];
@@ -560,14 +570,8 @@ static int walk_chunks(struct ctx *c, uint64_t pa, struct kho_deep_map *map)
 			map->pages_read++;
 			rc = rd(c, d.bitmap, bits, sizeof(bits));
 			for (size_t w = 0; !rc && w < sizeof(bits) / 8; w++)
-				for (uint64_t v = bits[w]; !rc && v; v &= v - 1) {
-					uint64_t bit = w * 64 + (uint64_t)__builtin_ctzll(v);
-					rc = count_block(map,
-							 d.phys_start +
-								 (bit << (hdr.order +
-									  KHO_PAGE_SHIFT)),
-							 hdr.order);
-				}
+				for (uint64_t v = bits[w]; !rc && v; v &= v - 1)
+					rc = count_chunk_bit(map, &d, hdr.order, w, v);
 			if (rc)
 				return rc;
 		}

@@ -28,8 +28,8 @@ __attribute__((format(printf, 4, 5))) int kho_fail(struct kho_error *err, uint64
 
 enum kho_name_state {
 	KHO_NAME_READ,	   /* read from the strings block */
-	KHO_NAME_INFERRED, /* the strings block is cut: taken from KHO's known string table */
-	KHO_NAME_LOST	   /* cut, and no known table matches: name is a placeholder */
+	KHO_NAME_INFERRED, /* strings block cut: taken from KHO's known string table */
+	KHO_NAME_LOST	   /* cut, and no known table matches: a placeholder */
 };
 
 struct kho_fdt_prop {

@@ -260,8 +260,9 @@ static int read_piece(const struct kho_mem *m, const struct range *r, uint64_t p
 
 static void record(struct kho_mem_rec *rec, uint64_t phys, size_t len)
 {
-	for (uint64_t pfn = phys / KHO_PAGE_SIZE; len && pfn <= (phys + len - 1) / KHO_PAGE_SIZE;
-	     pfn++) {
+	uint64_t last = len ? (phys + len - 1) / KHO_PAGE_SIZE : 0;
+
+	for (uint64_t pfn = phys / KHO_PAGE_SIZE; len && pfn <= last; pfn++) {
 		/* Consecutive reads of one page are the common case: keep it once. */
 		if (rec->n && rec->pfns[rec->n - 1] == pfn)
 			continue;

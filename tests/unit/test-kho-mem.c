@@ -459,11 +459,11 @@ static void test_radix_held_memfd(void **state)
 	assert_true(map.bytes >= 1 << 20);
 	assert_int_equal(map.blocks[0] * 4096, map.bytes);
 	for (size_t i = 0; i < map.nr_ranges; i++) {
+		const struct kho_deep_range *r = &map.ranges[i];
 		if (i)
-			assert_true(map.ranges[i].phys >= map.ranges[i - 1].phys +
-								   map.ranges[i - 1].bytes);
+			assert_true(r->phys >= r[-1].phys + r[-1].bytes);
 		/* The builder puts file data at 0x200000000, one page per folio. */
-		if (map.ranges[i].phys == 0x200000000ull && map.ranges[i].bytes == 1 << 20)
+		if (r->phys == 0x200000000ull && r->bytes == 1 << 20)
 			data_range = true;
 	}
 	assert_true(data_range);

@@ -137,8 +137,10 @@ static void before(const char *dir, const char *version)
 	/* The blobs the root names are in the tree it roots. */
 	for (size_t s = 0; s < ri.nr_subs; s++) {
 		bool found = false;
-		for (size_t i = 0; i < map.nr_ranges && !found; i++)
-			found = ri.subs[s].phys - map.ranges[i].phys < map.ranges[i].bytes;
+		for (size_t i = 0; i < map.nr_ranges && !found; i++) {
+			const struct kho_deep_range *r = &map.ranges[i];
+			found = ri.subs[s].phys - r->phys < r->bytes;
+		}
 		assert_true(found);
 	}
 	kho_deep_free(&deep);
