@@ -843,6 +843,7 @@ static void print_side(const struct dump_input *in)
 	if (!in->side)
 		return;
 	out_string(PRINT_JSON, "side", NULL, in->side);
+	out_bool(PRINT_JSON, "side_by_default", NULL, in->side_by_default);
 	if (!strcmp(in->side, "in"))
 		out_text("incoming hand-over (%s): what the previous kernel handed to this one%s\n",
 			 in->source,

@@ -304,7 +304,10 @@ kernel_view() {
 	run -0 "$LUOCTL" dump --format dts "$IMG"
 	assert_line --index 0 "// incoming hand-over ($IMG/in), shown by default after a KHO boot"
 	run -0 "$LUOCTL" dump --in --deep --json "$IMG"
-	echo "$output" | jq -e '.side == "in" and .valid'
+	echo "$output" | jq -e '.side == "in" and .valid and (.side_by_default | not)'
+	run -0 "$LUOCTL" dump --json "$IMG"
+	echo "$output" | jq -e '.side == "in" and .side_by_default'
+	run -0 "$LUOCTL" dump --in --deep --json "$IMG"
 	echo "$output" | jq -e '.blobs[1].freed_by_kernel and (.blobs[1].data | length == 64)'
 	echo "$output" | jq -e '.blobs[0].root.memory_map.freed_by_kernel'
 	echo "$output" | jq -e '[.blobs[].issues[]? | select(.severity == "problem")] | length == 0'
