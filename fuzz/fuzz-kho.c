@@ -55,6 +55,10 @@ static void one_blob(const uint8_t *data, size_t size)
 	if (!kho_fdt_parse(data, size, &fdt, &err)) {
 		decode_fdt(&fdt, data, size);
 		kho_fdt_free(&fdt);
+	} else if (err.truncated && !kho_fdt_parse_cut(data, size, &fdt, &err)) {
+		/* A root cut short the way debugfs cuts out/fdt. */
+		decode_fdt(&fdt, data, size);
+		kho_fdt_free(&fdt);
 	}
 }
 
@@ -109,8 +113,10 @@ static void deep_root(const struct kho_mem *m, const uint8_t *root, size_t len)
 	if (kho_fdt_parse(root, len, &fdt, NULL))
 		return;
 	if (!kho_root_decode(&fdt, &ri, &is)) {
-		if (ri.has_map && ri.map_kind)
+		if (ri.has_map && ri.map_kind) {
 			kho_deep_map(m, ri.map_kind, ri.map, &map, NULL);
+			kho_deep_map_free(&map);
+		}
 		kho_root_info_free(&ri);
 	}
 	kho_issues_free(&is);

@@ -83,14 +83,17 @@ static int write_scratch(const struct kho_image *img)
 
 /*
  * out/: the boot-time view. After a KHO boot the kernel registers in/ and
- * never creates out/fdt (kho-format.md §9); E2 still has out/finalize.
+ * never creates out/fdt (kho-format.md §9); E2 still has out/finalize. 7.2
+ * makes out/fdt when the root holds only kexec-metadata and keeps that size
+ * as LUO adds its node: the file shows the root cut short, as here.
  */
 static int publish_out(const struct kho_image *img, enum kho_era era, bool kho_boot)
 {
 	int err = make_dirs("out");
+	size_t len = era >= KHO_ERA_E6 ? img->root_debugfs_len : img->root_len;
 
 	if (!err && !kho_boot)
-		err = write_in_dir("out", "fdt", img->root_fdt, img->root_len);
+		err = write_in_dir("out", "fdt", img->root_fdt, len);
 	if (!err && era == KHO_ERA_E2)
 		err = write_in_dir("out", "finalize", "0\n", 2);
 	if (!err)
@@ -192,6 +195,12 @@ int kho_view_publish(const struct kho_view_config *v, const struct luo_emu *e)
 		err = publish_out(&out, p.era, v->kho_boot);
 	if (!err && v->kho_boot) {
 		err = build_in(v, e, &in);
+		/*
+		 * 7.2 frees the incoming LUO blob at boot and never held the memory
+		 * map's own pages: both read as reused memory, in debugfs and here.
+		 */
+		if (!err && p.era >= KHO_ERA_E6)
+			kho_image_as_booted(&in);
 		if (!err)
 			err = publish_in(&in);
 	}

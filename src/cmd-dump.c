@@ -25,6 +25,7 @@
 
 #define DEFAULT_DEBUGFS "/sys/kernel/debug/kho"
 #define DEFAULT_MEMORY "/proc/kcore"
+#define SAVED_MEMORY "memory.elf" /* written by --save --deep beside out/ and in/ */
 #define DUMP_MAX_INPUT (64u << 20) /* a root FDT is one page; sub-blobs are small */
 
 static const struct {
@@ -228,8 +229,7 @@ static void match_root(struct dump_input *in, size_t first_sub)
 	struct kho_root_info ri;
 	struct kho_issues ignored = { 0 };
 
-	if (first_sub == 0 ||
-	    kho_fdt_parse(in->blobs[0].data, in->blobs[0].len, &fdt, NULL))
+	if (first_sub == 0 || dump_parse_fdt(in, &in->blobs[0], &fdt, NULL))
 		return;
 	if (kho_root_decode(&fdt, &ri, &ignored) == 0) {
 		size_t placed = first_sub;
@@ -312,9 +312,19 @@ static int load_side(struct dump_input *in, const char *dir, const char *prefix)
 static int load_dir(struct dump_input *in, const char *dir, bool want_in,
 		    bool from_debugfs)
 {
+	/* After a KHO boot what came in is what an operator asks about first. */
+	if (!opt_in && !opt_out && exists(dir, "in")) {
+		want_in = true;
+		in->side_by_default = true;
+	}
 	const char *side = want_in ? "in" : "out";
 
 	if (exists(dir, "fdt") || exists(dir, "sub_fdts")) {
+		char *copy = strdup(dir);
+		const char *base = copy ? basename(copy) : "";
+		/* A saved side directory keeps its name: it says which side it is. */
+		in->side = !strcmp(base, "in") ? "in" : !strcmp(base, "out") ? "out" : NULL;
+		free(copy);
 		in->source = strdup(dir);
 		return in->source ? load_side(in, dir, "") : -ENOMEM;
 	}
@@ -469,20 +479,75 @@ static int copy_tree(const char *src, const char *dst, int depth, size_t *copied
 	return rc;
 }
 
-static int run_save(const char *dest)
+static int open_memory(const char *arg, struct dump_opts *o, int *fd);
+static void free_input(struct dump_input *in);
+
+/* Walks each saved side as --deep would, recording the pages read. */
+static int record_sides(const char *dest, struct kho_mem *mem)
+{
+	static const char *const sides[] = { "out", "in" };
+	int rc = kho_mem_record(mem);
+
+	for (size_t i = 0; !rc && i < 2; i++) {
+		struct dump_input in = { .side = sides[i] };
+		char prefix[8];
+		if (!exists(dest, sides[i]))
+			continue;
+		snprintf(prefix, sizeof(prefix), "%s/", sides[i]);
+		in.source = join(dest, sides[i]);
+		rc = in.source ? load_side(&in, in.source, prefix) : -ENOMEM;
+		if (!rc)
+			dump_walk_memory(&in, mem);
+		free_input(&in);
+	}
+	return rc;
+}
+
+/* --save --deep: the pages the deep decode reads, as DEST/memory.elf. */
+static int save_memory(const char *dest, size_t *pages)
+{
+	struct dump_opts o = { 0 };
+	char *path = join(dest, SAVED_MEMORY);
+	int memfd = -1, fd = -1;
+	int rc = path ? open_memory(NULL, &o, &memfd) : -ENOMEM;
+
+	rc = rc ?: record_sides(dest, o.mem);
+	if (!rc && (fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0)
+		rc = -errno;
+	if (!rc)
+		rc = kho_mem_write_recorded(o.mem, fd, pages);
+	if (fd >= 0 && close(fd) && !rc)
+		rc = -errno;
+	if (rc < 0)
+		log_errno(rc, "cannot save the memory the deep decode reads to %s", path ? path : dest);
+	kho_mem_close(o.mem);
+	if (memfd >= 0)
+		close(memfd);
+	free(path);
+	return rc ? LUOCTL_EXIT_FAILED : 0;
+}
+
+static int run_save(const char *dest, bool deep)
 {
 	const char *dir = opt_debugfs ? opt_debugfs : DEFAULT_DEBUGFS;
-	size_t copied = 0;
+	size_t copied = 0, pages = 0;
 	int rc = check_debugfs(dir);
 
 	if (rc)
 		return rc;
 	if (copy_tree(dir, dest, 0, &copied))
 		return LUOCTL_EXIT_FAILED;
+	if (deep && (rc = save_memory(dest, &pages)))
+		return rc;
 	out_open_object(NULL);
 	out_u64(PRINT_ANY, "files", "saved %" PRIu64 " files", copied);
 	out_string(PRINT_ANY, "from", " from %s", dir);
-	out_string(PRINT_ANY, "to", " to %s\n", dest);
+	out_string(PRINT_ANY, "to", " to %s", dest);
+	if (deep)
+		out_u64(PRINT_ANY, "memory_pages",
+			", and the %" PRIu64 " pages of memory the deep decode reads to " SAVED_MEMORY,
+			pages);
+	out_text("\n");
 	out_close_object();
 	return 0;
 }
@@ -492,6 +557,11 @@ static int run_save(const char *dest)
 static size_t print_dts(const struct dump_input *in)
 {
 	size_t problems = 0;
+
+	if (in->side)
+		printf("// %s hand-over (%s)%s\n\n",
+		       strcmp(in->side, "in") ? "outgoing" : "incoming", in->source,
+		       in->side_by_default ? ", shown by default after a KHO boot" : "");
 
 	for (size_t i = 0; i < in->nr_blobs; i++) {
 		const struct dump_blob *b = &in->blobs[i];
@@ -514,13 +584,16 @@ static size_t print_dts(const struct dump_input *in)
 			}
 			continue;
 		}
-		if (kho_fdt_parse(b->data, b->len, &fdt, &err)) {
+		if (dump_parse_fdt(in, b, &fdt, &err)) {
 			log_error("%s: %s at offset 0x%llx: %s", b->label,
 				  err.truncated ? "truncated" : "corrupt FDT",
 				  (unsigned long long)err.offset, err.msg);
 			problems++;
 			continue;
 		}
+		if (fdt.cut)
+			printf("// %s is cut short by the kernel: %u of %u bytes (debugfs keeps the size the root had when the file was made); names past the cut are inferred from KHO's string table\n",
+			       b->label, fdt.avail, fdt.totalsize);
 		fflush(stdout);
 		if (dump_dts(stdout, &fdt))
 			problems++;
@@ -587,9 +660,9 @@ static int check_options(int nargs, const char *arg)
 		log_usage("--in and --out exclude each other");
 		return LUOCTL_EXIT_USAGE;
 	}
-	if (opt_save && (arg || opt_deep || opt_memory || opt_name)) {
+	if (opt_save && (arg || opt_name || opt_in || opt_out)) {
 		log_usage(
-			"--save copies the debugfs tree; it takes no input or decode option");
+			"--save copies the debugfs tree (and with --deep the memory it points to); it takes no input or side option");
 		return LUOCTL_EXIT_USAGE;
 	}
 	if (opt_name && arg && strcmp(arg, "-") && (opt_in || opt_out)) {
@@ -599,24 +672,50 @@ static int check_options(int nargs, const char *arg)
 	return 0;
 }
 
-static int open_memory(struct dump_opts *o, int *fd)
+/*
+ * --memory, else the memory saved beside a tree by --save --deep, else inside
+ * luosim its simulated memory (LUOSIM_KCORE), else /proc/kcore.
+ */
+static const char *memory_path(const char *arg, char **owned)
 {
-	const char *path = opt_memory ? opt_memory : DEFAULT_MEMORY;
+	struct stat st;
+
+	*owned = NULL;
+	if (opt_memory)
+		return opt_memory;
+	if (arg && strcmp(arg, "-") && !stat(arg, &st) && S_ISDIR(st.st_mode)) {
+		for (int up = 0; up < 2 && arg; up++) {
+			char *p = up ? join(arg, "../" SAVED_MEMORY) : join(arg, SAVED_MEMORY);
+			if (p && !access(p, R_OK))
+				return *owned = p;
+			free(p);
+		}
+	}
+	const char *sim = getenv("LUOSIM_KCORE");
+	if (!arg && !opt_debugfs && sim && *sim && !access(sim, R_OK))
+		return sim;
+	return DEFAULT_MEMORY;
+}
+
+static int open_memory(const char *arg, struct dump_opts *o, int *fd)
+{
+	char *owned;
+	const char *path = memory_path(arg, &owned);
 	struct kho_error err;
 	int rc;
 
 	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	rc = 0;
 	if (*fd < 0) {
 		log_errno(errno, "cannot open the physical memory image %s", path);
-		return LUOCTL_EXIT_FAILED;
-	}
-	rc = kho_mem_open_fd(*fd, &o->mem, &err);
-	if (rc) {
+		rc = LUOCTL_EXIT_FAILED;
+	} else if (kho_mem_open_fd(*fd, &o->mem, &err)) {
 		log_error("%s: not a usable ELF core at offset 0x%llx: %s", path,
 			  (unsigned long long)err.offset, err.msg);
-		return LUOCTL_EXIT_FAILED;
+		rc = LUOCTL_EXIT_FAILED;
 	}
-	return 0;
+	free(owned);
+	return rc;
 }
 
 static int dump(const char *arg, struct dump_opts *o)
@@ -629,7 +728,7 @@ static int dump(const char *arg, struct dump_opts *o)
 	if (rc < 0)
 		log_errno(rc, "cannot load the input");
 	if (!rc && o->deep)
-		rc = open_memory(o, &memfd);
+		rc = open_memory(arg, o, &memfd);
 	if (rc) {
 		free_input(&in);
 		return rc < 0 ? LUOCTL_EXIT_FAILED : rc;
@@ -670,7 +769,7 @@ static int run_dump(const struct luoctl_cmd *cmd, int argc, char *argv[])
 	rc = rc ?: parse_endian(o.deep);
 	if (!rc && opt_save) {
 		out_begin(o.format == DUMP_JSON, luoctl_pretty);
-		rc = run_save(opt_save);
+		rc = run_save(opt_save, o.deep);
 		int orc = out_end();
 		rc = rc ?: (orc ? LUOCTL_EXIT_FAILED : 0);
 	} else if (!rc) {

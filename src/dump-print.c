@@ -15,9 +15,14 @@
 #include "output.h"
 
 #define KEY_WIDTH 20
+#define DUMP_TEXT_RANGES 32
 
 struct printer {
 	const struct dump_opts *o;
+	const struct dump_input *in;
+	bool in_side;  /* the incoming hand-over of a KHO boot */
+	bool kho_v4;   /* the root says kho-v4: Linux 7.2 and 7.3 */
+	bool luo_freed; /* in_side && kho_v4: the kernel freed the incoming LUO blob */
 	size_t problems;
 	char *buf; /* scratch for escaped strings and hex */
 	size_t cap;
@@ -69,6 +74,14 @@ static const char *hex_string(struct printer *p, const uint8_t *v, size_t len)
 	}
 	s[len * 2] = '\0';
 	return s;
+}
+
+int dump_parse_fdt(const struct dump_input *in, const struct dump_blob *b,
+		   struct kho_fdt *fdt, struct kho_error *err)
+{
+	if (b->is_root && !(in->side && !strcmp(in->side, "in")))
+		return kho_fdt_parse_cut(b->data, b->len, fdt, err);
+	return kho_fdt_parse(b->data, b->len, fdt, err);
 }
 
 /* ---- small field helpers: key is both the JSON key and the text label ---- */
@@ -279,7 +292,8 @@ static void print_node(struct printer *p, enum kho_kind kind, const struct kho_f
 	int width = 0;
 
 	for (uint32_t i = 0; i < node->nr_props; i++) {
-		int l = (int)strlen(fdt->props[node->first_prop + i].name);
+		const struct kho_fdt_prop *pr = &fdt->props[node->first_prop + i];
+		int l = (int)strlen(pr->name) + (pr->name_state != KHO_NAME_READ);
 		width = l > width ? l : width;
 	}
 	out_open_object(NULL);
@@ -290,8 +304,14 @@ static void print_node(struct printer *p, enum kho_kind kind, const struct kho_f
 		const struct kho_fdt_prop *pr = &fdt->props[node->first_prop + i];
 		enum kho_vtype t = kho_prop_type(kind, fdt, n, pr);
 		out_open_object(NULL);
-		out_text("    %-*s = ", width, pr->name);
+		/* A name past the kernel's cut is marked: it was inferred, not read. */
+		bool star = pr->name_state != KHO_NAME_READ;
+		out_text("    %s%-*s = ", star ? "*" : "", width - star, pr->name);
 		out_string(PRINT_JSON, "name", NULL, pr->name);
+		if (pr->name_state != KHO_NAME_READ)
+			out_string(PRINT_JSON, "name_cut", NULL,
+				   pr->name_state == KHO_NAME_INFERRED ? "inferred"
+								       : "lost");
 		out_string(PRINT_JSON, "type", NULL, kho_vtype_name(t));
 		out_u64(PRINT_JSON, "offset", NULL, pr->offset);
 		prop_value(p, t, pr, 6);
@@ -371,6 +391,7 @@ static void print_deep_session(const struct kho_deep_session *s)
 		const struct kho_deep_file *f = &s->files[i];
 		out_open_object(NULL);
 		out_u64(PRINT_ANY, "token", "      token %" PRIu64, f->token);
+		out_hex(PRINT_ANY, "token_hex", " (0x%" PRIx64 ")", f->token);
 		out_string(PRINT_ANY, "compatible", "  %s", f->compatible);
 		out_hex(PRINT_ANY, "data", "  record 0x%" PRIx64 "\n", f->data);
 		if (f->is_memfd)
@@ -417,7 +438,8 @@ static void print_deep(const struct kho_deep *d)
 	out_close_object();
 }
 
-static void deep_luo(struct printer *p, const struct kho_luo_info *li)
+static void deep_luo(struct printer *p, const struct kho_luo_info *li,
+		     struct kho_issues *is)
 {
 	struct kho_deep d;
 	struct kho_error err;
@@ -426,7 +448,12 @@ static void deep_luo(struct printer *p, const struct kho_luo_info *li)
 		return;
 	if (kho_deep_luo(p->o->mem, li, &d, &err)) {
 		out_open_object("deep");
-		print_error(p, &err, 2);
+		if (p->luo_freed)
+			kho_issue_add(is, KHO_NOTE, err.offset,
+				      "deep decode of the freed LUO blob stopped (%s): the memory it points to is not the kernel's any more",
+				      err.msg);
+		else
+			print_error(p, &err, 2);
 		out_close_object();
 	} else {
 		print_deep(&d);
@@ -434,32 +461,92 @@ static void deep_luo(struct printer *p, const struct kho_luo_info *li)
 	kho_deep_free(&d);
 }
 
-/* Inside the root's "memory_map" object: what the map preserves. */
-static void deep_map(struct printer *p, const struct kho_root_info *ri)
+static void print_ranges(const struct kho_deep_map *map)
 {
-	struct kho_deep_map map;
-	struct kho_error err;
 	char h[32];
 
-	if (!p->o->deep || !ri->has_map || !ri->map_kind)
-		return;
-	if (kho_deep_map(p->o->mem, ri->map_kind, ri->map, &map, &err)) {
-		print_error(p, &err, 2);
-		return;
-	}
-	out_u64(PRINT_ANY, "preserved_bytes", "  memory map preserves %" PRIu64 " bytes",
-		map.bytes);
-	out_text(" (%s)\n", human_size(map.bytes, h, sizeof(h)));
-	out_open_array("blocks");
-	for (unsigned int o = 0; o < 64; o++) {
-		if (!map.blocks[o])
-			continue;
+	out_open_array("ranges");
+	for (size_t i = 0; i < map->nr_ranges; i++) {
+		const struct kho_deep_range *r = &map->ranges[i];
+		/* Text lists the first ones; a big map would drown the rest. */
+		enum out_when w = i < DUMP_TEXT_RANGES ? PRINT_ANY : PRINT_JSON;
 		out_open_object(NULL);
-		out_u64(PRINT_ANY, "order", "    order %-2" PRIu64, o);
-		out_u64(PRINT_ANY, "count", ": %" PRIu64 " blocks\n", map.blocks[o]);
+		if (i == DUMP_TEXT_RANGES)
+			out_text("    ... %zu more ranges (--json lists them all)\n",
+				 map->nr_ranges - i);
+		out_hex(w, "phys", "    0x%012" PRIx64, r->phys);
+		out_hex(w, "end", "-0x%012" PRIx64, r->phys + r->bytes);
+		out_u64(w, "order", "  order %-2" PRIu64, r->order);
+		out_u64(w, "bytes", "  %" PRIu64, r->bytes);
+		if (w == PRINT_ANY)
+			out_text(" bytes (%s)\n", human_size(r->bytes, h, sizeof(h)));
 		out_close_object();
 	}
 	out_close_array();
+	if (map->ranges_dropped)
+		out_u64(PRINT_ANY, "ranges_not_listed", "    %" PRIu64 " more ranges not listed\n",
+			map->ranges_dropped);
+}
+
+static void print_map(const struct kho_deep_map *map)
+{
+	char h[32];
+
+	out_u64(PRINT_ANY, "preserved_bytes", "  memory map preserves %" PRIu64 " bytes",
+		map->bytes);
+	out_text(" (%s)", human_size(map->bytes, h, sizeof(h)));
+	out_u64(PRINT_ANY, "pages_read", ", %" PRIu64 " map pages read\n", map->pages_read);
+	out_open_array("blocks");
+	for (unsigned int o = 0; o < 64; o++) {
+		if (!map->blocks[o])
+			continue;
+		out_open_object(NULL);
+		out_u64(PRINT_ANY, "order", "    order %-2" PRIu64, o);
+		out_u64(PRINT_ANY, "count", ": %" PRIu64 " blocks\n", map->blocks[o]);
+		out_close_object();
+	}
+	out_close_array();
+	print_ranges(map);
+}
+
+/*
+ * Inside the root's "memory_map" object: what the map preserves. After a KHO
+ * boot on 7.2/7.3 the incoming tree is not the kernel's any more: its node
+ * pages were never preserved, kho_mem_retrieve() walked them once to reserve
+ * what they list, and the page allocator has had them since. What is read
+ * there is shown only if it still walks cleanly, marked as such.
+ */
+static void deep_map(struct printer *p, const struct kho_root_info *ri,
+		     struct kho_issues *is)
+{
+	struct kho_deep_map map;
+	struct kho_error err;
+
+	if (!p->o->deep || !ri->has_map || !ri->map_kind)
+		return;
+	int rc = kho_deep_map(p->o->mem, ri->map_kind, ri->map, &map, &err);
+	if (p->in_side && p->kho_v4) {
+		kho_issue_add(
+			is, KHO_NOTE, 0,
+			"the incoming memory map at 0x%" PRIx64 " is no longer held by the kernel: Linux 7.2 and 7.3 walk it once at boot to reserve the pages it lists (kexec_handover.c: kho_mem_retrieve), but its own node pages are not preserved and go back to the page allocator",
+			ri->map);
+		out_bool(PRINT_JSON, "freed_by_kernel", NULL, true);
+		if (rc) {
+			kho_issue_add(is, KHO_NOTE, err.offset,
+				      "its pages now hold other data (%s): what it listed is not recoverable from memory; the preserved pages themselves stay reserved until their owners retrieve them",
+				      err.msg);
+			out_string(PRINT_JSON, "reused", NULL, err.msg);
+			out_text("  memory map: freed by the kernel at boot, its pages reused\n");
+		} else {
+			out_text("  memory map: freed by the kernel at boot; its pages still walk cleanly, shown as found (stale):\n");
+			print_map(&map);
+		}
+	} else if (rc) {
+		print_error(p, &err, 2);
+	} else {
+		print_map(&map);
+	}
+	kho_deep_map_free(&map);
 }
 
 /* ---- per kind ---- */
@@ -482,7 +569,7 @@ static void print_root(struct printer *p, const struct kho_fdt *fdt,
 	if (ri.has_map)
 		out_hex(PRINT_ANY, "phys", " at 0x%" PRIx64, ri.map);
 	out_text("\n");
-	deep_map(p, &ri);
+	deep_map(p, &ri, is);
 	out_close_object();
 	out_open_array("subnodes");
 	for (size_t i = 0; i < ri.nr_subs; i++) {
@@ -536,7 +623,38 @@ static void print_luo_fdt(struct printer *p, const struct kho_fdt *fdt,
 	out_open_object("luo");
 	print_luo_fields(&li);
 	out_close_object();
-	deep_luo(p, &li);
+	deep_luo(p, &li, is);
+}
+
+/* out/fdt shorter than its totalsize: the kernel's doing, said as such (§9). */
+static void note_cut(const struct printer *p, const struct dump_blob *b,
+		     const struct kho_fdt *fdt, struct kho_issues *is)
+{
+	uint32_t strings_have = fdt->avail > fdt->off_dt_strings
+					? fdt->avail - fdt->off_dt_strings
+					: 0;
+
+	kho_issue_add(
+		is, KHO_NOTE, fdt->avail,
+		"%s is cut short by the kernel: it shows %u of the FDT's %u bytes. %s make this debugfs file early in KHO init and keep that size while LUO and others add sub-nodes (kexec_handover.c: kho_init; kexec_handover_debugfs.c); the hand-over itself is whole",
+		b->label, fdt->avail, fdt->totalsize,
+		p->kho_v4 ? "Linux 7.2 and 7.3" : "Kernels of this era");
+	out_open_object("cut_by_kernel");
+	out_u64(PRINT_JSON, "bytes_shown", NULL, fdt->avail);
+	out_u64(PRINT_JSON, "totalsize", NULL, fdt->totalsize);
+	out_u64(PRINT_JSON, "struct_cut_at", NULL, fdt->struct_cut_at);
+	out_u64(PRINT_JSON, "names_inferred", NULL, fdt->names_inferred);
+	out_u64(PRINT_JSON, "names_lost", NULL, fdt->names_lost);
+	out_close_object();
+	kho_issue_add(
+		is, KHO_NOTE, fdt->avail,
+		"cut by the kernel: %u of %u bytes of the strings block%s%s; %u property names inferred from KHO's string table (marked *), %u lost. Decoded from the bytes present",
+		strings_have < fdt->size_dt_strings ? fdt->size_dt_strings - strings_have
+						    : 0,
+		fdt->size_dt_strings,
+		fdt->struct_cut_at ? ", and the structure block from offset " : "",
+		fdt->struct_cut_at ? "its cut point on (sub-nodes there are missing)" : "",
+		fdt->names_inferred, fdt->names_lost);
 }
 
 static void print_fdt_blob(struct printer *p, const struct dump_blob *b,
@@ -546,7 +664,7 @@ static void print_fdt_blob(struct printer *p, const struct dump_blob *b,
 	struct kho_error err;
 	enum kho_kind kind;
 
-	if (kho_fdt_parse(b->data, b->len, &fdt, &err)) {
+	if (dump_parse_fdt(p->in, b, &fdt, &err)) {
 		out_string(PRINT_ANY, "kind", "%s\n", "fdt");
 		print_error(p, &err, 2);
 		return;
@@ -554,6 +672,8 @@ static void print_fdt_blob(struct printer *p, const struct dump_blob *b,
 	kind = kho_classify(b->name, b->data, b->len, &fdt);
 	out_string(PRINT_ANY, "kind", "%s\n", kho_kind_name(kind));
 	print_fdt_header(&fdt);
+	if (fdt.cut)
+		note_cut(p, b, &fdt, is);
 	if (kind == KHO_KIND_ROOT)
 		print_root(p, &fdt, is);
 	else if (kind == KHO_KIND_LUO_FDT)
@@ -572,22 +692,62 @@ static void print_trailing(struct printer *p, const struct dump_blob *b, size_t 
 	f_bytes(p, "trailing", 4, b->data + used, b->len - used);
 }
 
-static void print_luo_struct(struct printer *p, const struct dump_blob *b)
+#define LUO_FREED_WHY                                                                   \
+	"Linux 7.2 and 7.3 free it at boot once read (luo_core.c: luo_early_startup -> kho_restore_free); debugfs still points at the page"
+
+/* in/sub_fdts/LUO after a 7.2/7.3 KHO boot that no longer holds a LUO header. */
+static void print_luo_freed(struct printer *p, const struct dump_blob *b,
+			    struct kho_issues *is)
+{
+	kho_issue_add(
+		is, KHO_NOTE, 0,
+		"%s no longer holds the previous kernel's LUO header: " LUO_FREED_WHY
+		", now reused. Nothing is lost: the sessions were restored from it (luoctl list, luoctl retrieve); --deep cannot follow its pointers any more",
+		b->label);
+	out_bool(PRINT_JSON, "freed_by_kernel", NULL, true);
+	out_text("  freed by the kernel at boot; the page now holds:\n");
+	f_bytes(p, "data", 4, b->data, b->len);
+}
+
+/* Before the kexec the outgoing struct names no session (luo_session.c). */
+static void note_unserialized(const struct printer *p, const struct kho_luo_info *li,
+			      struct kho_issues *is)
+{
+	if (p->in_side || li->sessions_pa || li->version < 3)
+		return;
+	kho_issue_add(
+		is, KHO_NOTE, 0,
+		"sessions_pa is 0: the outgoing sessions are written only during the kexec (reboot -> liveupdate_reboot -> luo_session_serialize, Linux 7.2 and 7.3), so before it this blob lists none even while sessions are held (luoctl list shows them); the FLB records are written then too");
+}
+
+static void print_luo_struct(struct printer *p, const struct dump_blob *b,
+			     struct kho_issues *is)
 {
 	struct kho_luo_info li;
 	struct kho_error err;
 
 	if (kho_luo_struct_decode(b->data, b->len, &li, &err)) {
+		if (p->luo_freed) {
+			print_luo_freed(p, b, is);
+			return;
+		}
 		print_error(p, &err, 2);
 		out_text("  raw bytes:\n");
 		f_bytes(p, "data", 4, b->data, b->len);
 		return;
 	}
+	if (p->luo_freed)
+		kho_issue_add(
+			is, KHO_NOTE, 0,
+			"%s: " LUO_FREED_WHY
+			". Its bytes still read as a LUO header (the page is not reused yet), shown as found; what its pointers lead to may be reused too",
+			b->label);
 	out_open_object("luo");
 	print_luo_fields(&li);
 	out_close_object();
+	note_unserialized(p, &li, is);
 	print_trailing(p, b, li.struct_len);
-	deep_luo(p, &li);
+	deep_luo(p, &li, is);
 }
 
 static void print_kexec_md(struct printer *p, const struct dump_blob *b)
@@ -634,7 +794,9 @@ static void print_blob(struct printer *p, const struct dump_blob *b)
 		kind = kho_classify(b->name, b->data, b->len, NULL);
 		out_string(PRINT_ANY, "kind", "%s\n", kho_kind_name(kind));
 		if (kind == KHO_KIND_LUO_STRUCT)
-			print_luo_struct(p, b);
+			print_luo_struct(p, b, &is);
+		else if (p->luo_freed && !strcmp(b->name, KHO_NODE_LUO))
+			print_luo_freed(p, b, &is);
 		else if (kind == KHO_KIND_KEXEC_METADATA)
 			print_kexec_md(p, b);
 		else
@@ -657,14 +819,52 @@ static void print_scratch(const struct dump_input *in)
 		out_string(PRINT_ANY, "finalize", "finalize: %s\n", in->finalize);
 }
 
+/* The root's compatible, from the root blob (cut or not), to know the kernel. */
+static bool root_is_kho_v4(const struct dump_input *in)
+{
+	struct kho_fdt fdt;
+	bool v4 = false;
+
+	for (size_t i = 0; i < in->nr_blobs && !v4; i++) {
+		const struct dump_blob *b = &in->blobs[i];
+		if (!b->is_root || dump_parse_fdt(in, b, &fdt, NULL))
+			continue;
+		const struct kho_fdt_prop *c =
+			fdt.nr_nodes ? kho_fdt_prop(&fdt, 0, KHO_PROP_COMPATIBLE) : NULL;
+		v4 = c && c->len >= 7 && !memcmp(c->val, "kho-v4", 6) &&
+		     (c->val[6] == '\0' || c->val[6] == ';');
+		kho_fdt_free(&fdt);
+	}
+	return v4;
+}
+
+static void print_side(const struct dump_input *in)
+{
+	if (!in->side)
+		return;
+	out_string(PRINT_JSON, "side", NULL, in->side);
+	out_bool(PRINT_JSON, "side_by_default", NULL, in->side_by_default);
+	if (!strcmp(in->side, "in"))
+		out_text("incoming hand-over (%s): what the previous kernel handed to this one%s\n",
+			 in->source,
+			 in->side_by_default
+				 ? "; this boot is a KHO boot, so it is shown by default (--out for the outgoing one)"
+				 : "");
+	else
+		out_text("outgoing hand-over (%s): what a kexec now would hand to the next kernel\n",
+			 in->source);
+}
+
 size_t dump_print(const struct dump_input *in, const struct dump_opts *o)
 {
-	struct printer p = { .o = o };
+	struct printer p = { .o = o, .in = in };
 
+	p.in_side = in->side && !strcmp(in->side, "in");
+	p.kho_v4 = root_is_kho_v4(in);
+	p.luo_freed = p.in_side && p.kho_v4;
 	out_open_object(NULL);
 	out_string(PRINT_JSON, "source", NULL, in->source);
-	if (in->side)
-		out_string(PRINT_JSON, "side", NULL, in->side);
+	print_side(in);
 	print_scratch(in);
 	print_issues(&p, &in->notes, 0);
 	out_open_array("blobs");
@@ -678,4 +878,46 @@ size_t dump_print(const struct dump_input *in, const struct dump_opts *o)
 	out_close_object();
 	free(p.buf);
 	return p.problems;
+}
+
+/* The reads --deep would make, without output: what --save --deep records. */
+void dump_walk_memory(const struct dump_input *in, const struct kho_mem *mem)
+{
+	for (size_t i = 0; i < in->nr_blobs; i++) {
+		const struct dump_blob *b = &in->blobs[i];
+		struct kho_issues is = { 0 };
+		struct kho_luo_info li;
+		struct kho_fdt fdt;
+		bool have_luo = false;
+
+		if (b->is_root || kho_fdt_has_magic(b->data, b->len)) {
+			if (dump_parse_fdt(in, b, &fdt, NULL))
+				continue;
+			struct kho_root_info ri;
+			enum kho_kind kind = kho_classify(b->name, b->data, b->len, &fdt);
+			if (kind == KHO_KIND_ROOT && !kho_root_decode(&fdt, &ri, &is)) {
+				struct kho_deep_map map;
+				if (ri.has_map && ri.map_kind) {
+					kho_deep_map(mem, ri.map_kind, ri.map, &map,
+						     NULL);
+					kho_deep_map_free(&map);
+				}
+				kho_root_info_free(&ri);
+			} else if (kind == KHO_KIND_LUO_FDT) {
+				kho_luo_fdt_decode(&fdt, &li, &is);
+				have_luo = true;
+			}
+			kho_fdt_free(&fdt);
+		} else if (kho_classify(b->name, b->data, b->len, NULL) ==
+				   KHO_KIND_LUO_STRUCT &&
+			   !kho_luo_struct_decode(b->data, b->len, &li, NULL)) {
+			have_luo = true;
+		}
+		if (have_luo) {
+			struct kho_deep d;
+			kho_deep_luo(mem, &li, &d, NULL);
+			kho_deep_free(&d);
+		}
+		kho_issues_free(&is);
+	}
 }

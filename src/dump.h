@@ -30,6 +30,7 @@ struct dump_blob {
 struct dump_input {
 	char *source;	  /* directory or file given, or the debugfs side */
 	const char *side; /* "out", "in" or NULL for a single blob */
+	bool side_by_default; /* "in" chosen because this boot is a KHO boot */
 	struct dump_blob *blobs;
 	size_t nr_blobs;
 	char *scratch_phys, *scratch_len, *finalize; /* debugfs text files, or NULL */
@@ -42,8 +43,19 @@ struct dump_opts {
 	struct kho_mem *mem; /* set when deep */
 };
 
+/*
+ * Parses a blob as an FDT. A root on the outgoing side may be cut short: debugfs
+ * keeps out/fdt at the size it had when made (kho_fdt_parse_cut); anywhere else
+ * a short FDT is truncated, a problem.
+ */
+int dump_parse_fdt(const struct dump_input *in, const struct dump_blob *b,
+		   struct kho_fdt *fdt, struct kho_error *err);
+
 /* Prints the whole input; returns the number of problems found (0: valid). */
 size_t dump_print(const struct dump_input *in, const struct dump_opts *o);
+
+/* Makes the memory reads of --deep, printing nothing (for --save --deep). */
+void dump_walk_memory(const struct dump_input *in, const struct kho_mem *mem);
 
 /* dtc -I dtb -O dts output of one blob. 0 or -EIO. */
 int dump_dts(FILE *f, const struct kho_fdt *fdt);

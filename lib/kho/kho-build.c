@@ -514,13 +514,13 @@ static int build_luo_struct(struct builder *b)
 	char *page = alloc_preserved(b, 1, &phys);
 	if (!page)
 		return -ENOMEM;
-	if (p->serialized) {
+	if (p->serialized || (p->held && p->nr_sessions)) {
 		uint64_t first;
 		err = build_block_chain(b, p->nr_sessions, sizeof(struct luo_session_ser),
 					fill_session_entry, p->sessions, &first);
 		if (err)
 			return err;
-		tail.sessions_pa = first;
+		tail.sessions_pa = p->serialized ? first : 0;
 	}
 	strcpy(page, compat);
 	memcpy(page + clen, &tail, sizeof(tail));
@@ -608,9 +608,21 @@ static int build_blobs(struct builder *b)
 
 /* ---- preserved-memory maps (§7) ---- */
 
+static int note_map_page(struct builder *b, uint64_t phys)
+{
+	struct kho_image *img = b->img;
+	uint64_t *n = realloc(img->map_pages, (img->nr_map_pages + 1) * sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	img->map_pages = n;
+	n[img->nr_map_pages++] = phys;
+	return 0;
+}
+
 static uint64_t *radix_child(struct builder *b, uint64_t *slot, int *err)
 {
-	if (!*slot && !alloc_pages(b, 1, slot))
+	if (!*slot && (!alloc_pages(b, 1, slot) || note_map_page(b, *slot)))
 		*err = -ENOMEM;
 	return *err ? NULL : seg_ptr(b, *slot);
 }
@@ -758,11 +770,17 @@ static int build_root(struct builder *b, void *root)
 	err = err ?: fdt_finish(root);
 	if (err)
 		return fdt_err(err);
+	b->img->root_debugfs_len = fdt_totalsize(root);
 	for (size_t i = 0; era != KHO_ERA_E1 && i < img->nr_blobs; i++) {
 		err = root_add_blob(root, era, &img->blobs[i]);
 		if (err)
 			return err;
+		if (era_has_blob_size(era) &&
+		    !strcmp(img->blobs[i].name, KHO_NODE_KEXEC_METADATA))
+			b->img->root_debugfs_len = fdt_totalsize(root);
 	}
+	if (!era_has_blob_size(era))
+		b->img->root_debugfs_len = fdt_totalsize(root);
 	return 0;
 }
 
@@ -792,7 +810,8 @@ static int build_all(struct builder *b)
 	if (!root_page)
 		return -ENOMEM;
 	/* The radix root exists from boot and never moves (§7.2). */
-	if (era_has_radix(b->p->era) && !alloc_pages(b, 1, &b->map_phys))
+	if (era_has_radix(b->p->era) &&
+	    (!alloc_pages(b, 1, &b->map_phys) || note_map_page(b, b->map_phys)))
 		return -ENOMEM;
 	err = build_blobs(b);
 	err = err ?: build_map(b);
@@ -841,7 +860,46 @@ void kho_image_free(struct kho_image *img)
 	free(img->blobs);
 	free(img->segs);
 	free(img->root_fdt);
+	free(img->map_pages);
 	memset(img, 0, sizeof(*img));
+}
+
+/*
+ * Words like the ones seen in a reused page on 7.2.13 (`06 c5 fe 6f 4e 20 c5
+ * fe ...`, direct-map pointers and list heads): never a page address, never
+ * a LUO header.
+ */
+static void reuse_bytes(void *data, size_t len, uint64_t seed)
+{
+	uint8_t *p = data;
+
+	for (size_t i = 0; i < len; i += 8) {
+		uint64_t w = 0xff1f114f80000000ull | ((seed + i * 0x48) & 0x0fffffff);
+
+		w |= 0x800;
+		memcpy(p + i, &w, len - i < 8 ? len - i : 8);
+	}
+}
+
+void kho_image_as_booted(struct kho_image *img)
+{
+	for (size_t i = 0; i < img->nr_blobs; i++) {
+		struct kho_blob *bl = &img->blobs[i];
+		bool is_fdt = bl->len >= 4 && fdt_magic(bl->data) == FDT_MAGIC;
+		if (strcmp(bl->name, KHO_NODE_LUO) || is_fdt)
+			continue;
+		reuse_bytes(bl->data, bl->len, bl->phys);
+		for (size_t s = 0; s < img->nr_segs; s++) {
+			struct kho_mem_seg *sg = &img->segs[s];
+			if (sg->phys == bl->phys)
+				reuse_bytes(sg->data, sg->len, bl->phys);
+		}
+	}
+	for (size_t m = 0; m < img->nr_map_pages; m++)
+		for (size_t s = 0; s < img->nr_segs; s++)
+			if (img->segs[s].phys == img->map_pages[m])
+				reuse_bytes(img->segs[s].data, img->segs[s].len,
+					    img->map_pages[m]);
 }
 
 /* ---- ELF core writer ---- */

@@ -52,6 +52,13 @@ struct kho_build_params {
 	const struct kho_build_region *reserve_mem;
 	size_t nr_reserve_mem;
 	bool with_kho_test; /* the lib/test_kho.c module's blob */
+	/*
+	 * E6+ without `serialized`: the sessions are held, as before a kexec on
+	 * Linux 7.2/7.3: their blocks, file records and memfd folios are allocated
+	 * and in the memory map, but sessions_pa stays 0 (luo_session_serialize
+	 * writes it only at the kexec).
+	 */
+	bool held;
 };
 
 struct kho_blob {
@@ -77,6 +84,14 @@ struct kho_image {
 	size_t nr_segs;
 	uint64_t scratch_phys[4], scratch_len[4];
 	size_t nr_scratch;
+	/*
+	 * What debugfs out/fdt shows of root_fdt: E5+ kernels make the file when
+	 * the root holds only kexec-metadata and keep that size while the FDT grows
+	 * (kexec_handover.c: kho_init; kexec_handover_debugfs.c). root_len before.
+	 */
+	size_t root_debugfs_len;
+	uint64_t *map_pages; /* the radix tree's node pages (E4+) */
+	size_t nr_map_pages;
 };
 
 /*
@@ -86,6 +101,15 @@ struct kho_image {
  */
 int kho_build(const struct kho_build_params *p, struct kho_image *out);
 void kho_image_free(struct kho_image *img);
+
+/*
+ * The incoming hand-over as a Linux 7.2/7.3 kernel leaves it once booted
+ * (radix eras only): the LUO blob was freed by luo_early_startup() and its
+ * page reused, and the memory map's node pages, which are not preserved
+ * themselves, went back to the page allocator. Both are overwritten, in the
+ * debugfs copy and in memory, with the kind of bytes a reused page holds.
+ */
+void kho_image_as_booted(struct kho_image *img);
 
 /*
  * A kcore-like ELF64 core file: one PT_LOAD per segment, p_paddr = physical

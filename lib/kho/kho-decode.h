@@ -40,7 +40,7 @@ enum kho_severity {
 struct kho_issue {
 	enum kho_severity severity;
 	uint64_t offset;
-	char msg[160];
+	char msg[480];
 };
 
 struct kho_issues {

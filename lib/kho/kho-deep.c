@@ -447,10 +447,31 @@ void kho_deep_free(struct kho_deep *d)
 
 /* ---- preserved-memory maps (§7) ---- */
 
-static void count_block(struct kho_deep_map *map, unsigned int order)
+static int add_range(struct kho_deep_map *map, uint64_t pa, unsigned int order)
+{
+	uint64_t len = (uint64_t)KHO_PAGE_SIZE << order;
+	struct kho_deep_range *last =
+		map->nr_ranges ? &map->ranges[map->nr_ranges - 1] : NULL;
+
+	if (last && last->order == order && last->phys + last->bytes == pa) {
+		last->bytes += len;
+		return 0;
+	}
+	if (map->nr_ranges == KHO_DEEP_MAX_RANGES) {
+		map->ranges_dropped++;
+		return 0;
+	}
+	if (grow_for((void **)&map->ranges, map->nr_ranges, sizeof(*map->ranges)))
+		return -ENOMEM;
+	map->ranges[map->nr_ranges++] = (struct kho_deep_range){ pa, len, order };
+	return 0;
+}
+
+static int count_block(struct kho_deep_map *map, uint64_t pa, unsigned int order)
 {
 	map->blocks[order]++;
 	map->bytes += (uint64_t)KHO_PAGE_SIZE << order;
+	return add_range(map, pa, order);
 }
 
 static int count_leaf(struct ctx *c, uint64_t pa, uint64_t key_hi,
@@ -460,17 +481,30 @@ static int count_leaf(struct ctx *c, uint64_t pa, uint64_t key_hi,
 	int rc = rd(c, pa, bits, sizeof(bits));
 
 	for (size_t w = 0; !rc && w < KHO_PAGE_SIZE / 8; w++) {
-		for (uint64_t v = bits[w]; v; v &= v - 1) {
+		for (uint64_t v = bits[w]; !rc && v; v &= v - 1) {
 			uint64_t key = key_hi | (w * 64 + (uint64_t)__builtin_ctzll(v));
 			int msb = 63 - __builtin_clzll(key);
 			if (msb > KHO_RADIX_ORDER_BIT)
 				return kho_fail(c->err, pa + w * 8, false,
 						"radix key 0x%llx has no valid order bit",
 						(unsigned long long)key);
-			count_block(map, (unsigned int)(KHO_RADIX_ORDER_BIT - msb));
+			unsigned int order = (unsigned int)(KHO_RADIX_ORDER_BIT - msb);
+			/* The shift drops the order bit (kho_radix_decode_key). */
+			rc = count_block(map, key << (KHO_PAGE_SHIFT + order), order);
 		}
 	}
 	return rc;
+}
+
+/* A node entry is the physical address of a page below 2^52, or 0. */
+static int check_entry(struct ctx *c, uint64_t node_pa, int level, unsigned int i,
+		       uint64_t v)
+{
+	if (!(v & (KHO_PAGE_SIZE - 1)) && v < (1ull << 52))
+		return 0;
+	return kho_fail(c->err, node_pa + i * 8, false,
+			"radix node at 0x%llx (level %d) entry %u is 0x%llx, not the physical address of a page",
+			(unsigned long long)node_pa, level, i, (unsigned long long)v);
 }
 
 static int walk_radix(struct ctx *c, uint64_t pa, int level, uint64_t key_hi,
@@ -486,6 +520,9 @@ static int walk_radix(struct ctx *c, uint64_t pa, int level, uint64_t key_hi,
 	for (unsigned int i = 0; !rc && i < KHO_PAGE_SIZE / 8; i++) {
 		if (!node[i])
 			continue;
+		rc = check_entry(c, pa, level, i, node[i]);
+		if (rc)
+			break;
 		unsigned int shift =
 			KHO_RADIX_LEAF_BITS + KHO_RADIX_LEVEL_BITS * (level - 1);
 		uint64_t key = key_hi | (uint64_t)i << shift;
@@ -498,6 +535,15 @@ static int walk_radix(struct ctx *c, uint64_t pa, int level, uint64_t key_hi,
 	}
 	free(node);
 	return rc;
+}
+
+/* Bit `ctz(v)` of word w in a chunk-list bitmap: one block of the order. */
+static int count_chunk_bit(struct kho_deep_map *map, const struct kho_mem_bitmap_desc *d,
+			   unsigned int order, size_t w, uint64_t v)
+{
+	uint64_t bit = w * 64 + (uint64_t)__builtin_ctzll(v);
+
+	return count_block(map, d->phys_start + (bit << (order + KHO_PAGE_SHIFT)), order);
 }
 
 static int walk_chunks(struct ctx *c, uint64_t pa, struct kho_deep_map *map)
@@ -524,15 +570,21 @@ static int walk_chunks(struct ctx *c, uint64_t pa, struct kho_deep_map *map)
 			map->pages_read++;
 			rc = rd(c, d.bitmap, bits, sizeof(bits));
 			for (size_t w = 0; !rc && w < sizeof(bits) / 8; w++)
-				for (uint64_t n = (uint64_t)__builtin_popcountll(bits[w]);
-				     n; n--)
-					count_block(map, hdr.order);
+				for (uint64_t v = bits[w]; !rc && v; v &= v - 1)
+					rc = count_chunk_bit(map, &d, hdr.order, w, v);
 			if (rc)
 				return rc;
 		}
 		pa = hdr.next;
 	}
 	return 0;
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct kho_deep_range *x = a, *y = b;
+
+	return x->phys < y->phys ? -1 : x->phys > y->phys;
 }
 
 int kho_deep_map(const struct kho_mem *mem, const char *map_kind, uint64_t map_pa,
@@ -551,5 +603,14 @@ int kho_deep_map(const struct kho_mem *mem, const char *map_kind, uint64_t map_p
 		rc = walk_chunks(&c, map_pa, map);
 	if (rc == -ENOMEM)
 		kho_fail(err, 0, false, "out of memory");
+	if (map->nr_ranges > 1)
+		qsort(map->ranges, map->nr_ranges, sizeof(*map->ranges), cmp_range);
 	return rc;
+}
+
+void kho_deep_map_free(struct kho_deep_map *map)
+{
+	free(map->ranges);
+	map->ranges = NULL;
+	map->nr_ranges = 0;
 }

@@ -44,11 +44,22 @@ struct kho_deep_flb {
 	uint64_t data, count;
 };
 
+/* Adjacent preserved blocks of one order, merged. */
+struct kho_deep_range {
+	uint64_t phys, bytes;
+	unsigned int order;
+};
+
+#define KHO_DEEP_MAX_RANGES 4096
+
 struct kho_deep_map {
 	const char *kind;    /* "chunk-list" or "radix-tree" */
 	uint64_t blocks[64]; /* preserved blocks per order */
 	uint64_t bytes;
 	uint64_t pages_read; /* chunk, bitmap or radix pages */
+	struct kho_deep_range *ranges; /* ascending phys; at most KHO_DEEP_MAX_RANGES */
+	size_t nr_ranges;
+	uint64_t ranges_dropped; /* ranges past the limit (counted in blocks/bytes) */
 };
 
 struct kho_deep {
@@ -70,6 +81,14 @@ int kho_deep_luo(const struct kho_mem *mem, const struct kho_luo_info *li,
 		 struct kho_deep *out, struct kho_error *err);
 void kho_deep_free(struct kho_deep *d);
 
-/* map_kind: "chunk-list" (E1-E2) or "radix-tree" (E4+). */
+/*
+ * map_kind: "chunk-list" (E1-E2) or "radix-tree" (E4+). The radix tree is the
+ * kernel's (kexec_handover.c, include/linux/kho/abi/kexec_handover.h): one-page
+ * nodes of 512 physical addresses, levels 5 (root) to 1, then a 32768-bit leaf;
+ * a key is (1 << (52 - order)) | (phys >> (12 + order)). Node entries that are
+ * not page addresses are corruption (or, after a kexec, reused memory).
+ * On error *out keeps what was counted before it; free it either way.
+ */
 int kho_deep_map(const struct kho_mem *mem, const char *map_kind, uint64_t map_pa,
 		 struct kho_deep_map *out, struct kho_error *err);
+void kho_deep_map_free(struct kho_deep_map *map);

@@ -44,7 +44,7 @@ static bool fits(uint64_t a, uint64_t b, uint64_t limit)
 	return a <= limit && b <= limit - a;
 }
 
-static int parse_header(const uint8_t *b, size_t len, struct kho_fdt *f,
+static int parse_header(const uint8_t *b, size_t len, struct kho_fdt *f, bool allow_cut,
 			struct kho_error *err)
 {
 	if (len < KHO_FDT_HEADER_SIZE)
@@ -63,7 +63,10 @@ static int parse_header(const uint8_t *b, size_t len, struct kho_fdt *f,
 	f->boot_cpuid_phys = be32_at(b + 28);
 	f->size_dt_strings = be32_at(b + 32);
 	f->size_dt_struct = be32_at(b + 36);
-	if (f->totalsize > len)
+	f->avail = f->totalsize <= len ? f->totalsize : (uint32_t)len;
+	if (f->totalsize > len && allow_cut)
+		f->cut = true;
+	else if (f->totalsize > len)
 		return kho_fail(
 			err, len, true,
 			"truncated: the input has %zu bytes, the FDT header's totalsize is %u",
@@ -110,6 +113,10 @@ static int parse_rsvmap(const uint8_t *b, struct kho_fdt *f, struct kho_error *e
 	size_t cap = 0;
 
 	for (uint64_t off = f->off_mem_rsvmap;; off += 16) {
+		if (f->cut && fits(off, 16, f->totalsize) && !fits(off, 16, f->avail))
+			return kho_fail(err, f->avail, true,
+					"the input stops at %u bytes, inside the memory reservation map",
+					f->avail);
 		if (!fits(off, 16, f->totalsize))
 			return kho_fail(
 				err, off, false,
@@ -128,12 +135,61 @@ struct walker {
 	struct kho_fdt *f;
 	struct kho_error *err;
 	uint32_t pos, end;
+	uint32_t decl_end; /* end of the structure block as declared; > end when cut */
 	uint32_t stack[KHO_FDT_MAX_DEPTH];
 	int depth; /* open nodes */
 	bool has_child[KHO_FDT_MAX_DEPTH];
 	bool root_done;
 	size_t cap_nodes, cap_props;
 };
+
+/* Returned when the bytes end where the kernel cut the file: the walk stops there. */
+#define WALK_CUT 1
+
+static bool cut_here(const struct walker *w)
+{
+	return w->end < w->decl_end;
+}
+
+/*
+ * The strings blocks the kernel's libfdt writes for KHO roots (kho-format.md
+ * §2.4), by era: a cut root's missing names come from the one whose size is the
+ * header's size_dt_strings and whose start matches the bytes present.
+ */
+static const struct {
+	const char *table;
+	uint32_t size;
+} known_strings[] = {
+#define KS(s) { s, sizeof(s) - 1 }
+	KS("preserved-memory-map\0compatible\0preserved-data\0blob-size\0"), /* E5+ */
+	KS("preserved-memory-map\0compatible\0preserved-data\0"),		/* E4 */
+	KS("preserved-memory-map\0compatible\0fdt\0"),			/* E2 */
+	KS("fdt\0preserved-memory-map\0compatible\0"),			/* E1 */
+	KS("preserved-memory-map\0compatible\0"), /* a root before any sub-node */
+#undef KS
+};
+
+static const char *infer_name(const struct kho_fdt *f, uint32_t nameoff,
+			      enum kho_name_state *state)
+{
+	const uint8_t *have = f->buf + f->off_dt_strings;
+	uint32_t nhave = f->avail > f->off_dt_strings ? f->avail - f->off_dt_strings : 0;
+
+	nhave = nhave < f->size_dt_strings ? nhave : f->size_dt_strings;
+	for (size_t i = 0; i < sizeof(known_strings) / sizeof(known_strings[0]); i++) {
+		if (known_strings[i].size != f->size_dt_strings ||
+		    memcmp(known_strings[i].table, have, nhave))
+			continue;
+		const char *name = known_strings[i].table + nameoff;
+		/* Only offsets where a name starts, as libfdt's own offsets are. */
+		if (nameoff && known_strings[i].table[nameoff - 1])
+			break;
+		*state = KHO_NAME_INFERRED;
+		return name;
+	}
+	*state = KHO_NAME_LOST;
+	return "(name cut by the kernel)";
+}
 
 static int walk_begin_node(struct walker *w, uint32_t tok_off)
 {
@@ -147,6 +203,8 @@ static int walk_begin_node(struct walker *w, uint32_t tok_off)
 	if (w->depth >= KHO_FDT_MAX_DEPTH)
 		return kho_fail(w->err, tok_off, false, "nodes nested deeper than %d",
 				KHO_FDT_MAX_DEPTH);
+	if (!nul && cut_here(w))
+		return WALK_CUT;
 	if (!nul)
 		return kho_fail(w->err, w->pos, false,
 				"node name is not terminated inside the structure block");
@@ -166,6 +224,8 @@ static int walk_begin_node(struct walker *w, uint32_t tok_off)
 	w->stack[w->depth] = idx;
 	w->has_child[w->depth++] = false;
 	uint64_t next = ((uint64_t)(nul - w->b) + 1 + 3) & ~3ull;
+	if (next > w->end && cut_here(w))
+		return WALK_CUT;
 	if (next > w->end)
 		return kho_fail(w->err, w->pos, false,
 				"node name padding runs past the structure block");
@@ -181,32 +241,47 @@ static int walk_prop(struct walker *w, uint32_t tok_off)
 		return kho_fail(w->err, tok_off, false, "property outside any node");
 	if (w->has_child[w->depth - 1])
 		return kho_fail(w->err, tok_off, false, "property after a subnode");
+	if (!fits(w->pos, 8, w->end) && cut_here(w))
+		return WALK_CUT;
 	if (!fits(w->pos, 8, w->end))
 		return kho_fail(w->err, tok_off, false,
 				"property header runs past the structure block");
 	uint32_t len = be32_at(w->b + w->pos), nameoff = be32_at(w->b + w->pos + 4);
 	const char *strings = (const char *)w->b + f->off_dt_strings;
+	enum kho_name_state state = KHO_NAME_READ;
+	uint32_t have = f->avail > f->off_dt_strings ? f->avail - f->off_dt_strings : 0;
+	have = have < f->size_dt_strings ? have : f->size_dt_strings;
 	if (nameoff >= f->size_dt_strings ||
-	    !memchr(strings + nameoff, '\0', f->size_dt_strings - nameoff))
+	    (!f->cut && !memchr(strings + nameoff, '\0', f->size_dt_strings - nameoff)))
 		return kho_fail(
 			w->err, w->pos + 4, false,
 			"property name offset %u is outside the strings block (%u bytes) or unterminated",
 			nameoff, f->size_dt_strings);
+	const char *name = strings + nameoff;
+	if (f->cut && (nameoff >= have || !memchr(name, '\0', have - nameoff)))
+		name = infer_name(f, nameoff, &state);
+	if (!fits(w->pos + 8, len, w->end) && cut_here(w))
+		return WALK_CUT;
 	if (!fits(w->pos + 8, len, w->end))
 		return kho_fail(
 			w->err, w->pos, false,
 			"property \"%s\" value of %u bytes runs past the structure block",
-			strings + nameoff, len);
+			name, len);
 	if (io_grow((void **)&f->props, &w->cap_props, f->nr_props + 1, sizeof(*f->props)))
 		return -ENOMEM;
 	f->props[f->nr_props++] = (struct kho_fdt_prop){
-		.name = strings + nameoff,
+		.name = name,
 		.val = w->b + w->pos + 8,
 		.len = len,
 		.offset = tok_off,
+		.name_state = state,
 	};
+	f->names_inferred += state == KHO_NAME_INFERRED;
+	f->names_lost += state == KHO_NAME_LOST;
 	f->nodes[w->stack[w->depth - 1]].nr_props++;
 	w->pos = (uint32_t)((w->pos + 8ull + len + 3) & ~3ull);
+	if (w->pos > w->end && cut_here(w))
+		return WALK_CUT;
 	if (w->pos > w->end)
 		return kho_fail(w->err, tok_off, false,
 				"property padding runs past the structure block");
@@ -217,6 +292,8 @@ static int walk_token(struct walker *w, bool *done)
 {
 	uint32_t tok_off = w->pos;
 
+	if (!fits(w->pos, 4, w->end) && cut_here(w))
+		return WALK_CUT;
 	if (!fits(w->pos, 4, w->end))
 		return kho_fail(w->err, w->pos, false,
 				"structure block ends without FDT_END");
@@ -250,31 +327,41 @@ static int walk_token(struct walker *w, bool *done)
 
 static int parse_struct(const uint8_t *b, struct kho_fdt *f, struct kho_error *err)
 {
+	uint32_t decl_end = f->off_dt_struct + f->size_dt_struct;
 	struct walker w = { .b = b,
 			    .f = f,
 			    .err = err,
 			    .pos = f->off_dt_struct,
-			    .end = f->off_dt_struct + f->size_dt_struct };
+			    .end = decl_end < f->avail ? decl_end : f->avail,
+			    .decl_end = decl_end };
 	bool done = false;
 	int rc = 0;
+	uint32_t tok_off = w.pos;
 
-	while (!rc && !done)
+	while (!rc && !done) {
+		tok_off = w.pos;
 		rc = walk_token(&w, &done);
+	}
+	if (rc == WALK_CUT) {
+		f->struct_cut_at = tok_off < w.end ? tok_off : w.end;
+		rc = 0;
+	}
 	return rc;
 }
 
-int kho_fdt_parse(const void *buf, size_t len, struct kho_fdt *out, struct kho_error *err)
+static int parse(const void *buf, size_t len, struct kho_fdt *out, bool allow_cut,
+		 struct kho_error *err)
 {
 	const uint8_t *b = buf;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->buf = b;
-	rc = parse_header(b, len, out, err);
+	rc = parse_header(b, len, out, allow_cut, err);
 	rc = rc ?: check_blocks(out, err);
 	rc = rc ?: parse_rsvmap(b, out, err);
 	rc = rc ?: parse_struct(b, out, err);
-	if (!rc) {
+	if (!rc && !out->cut) {
 		/* Ours passed; libfdt's own full check must agree. */
 		int lrc = fdt_check_full(buf, out->totalsize);
 		if (lrc)
@@ -286,6 +373,17 @@ int kho_fdt_parse(const void *buf, size_t len, struct kho_fdt *out, struct kho_e
 	if (rc)
 		kho_fdt_free(out);
 	return rc;
+}
+
+int kho_fdt_parse(const void *buf, size_t len, struct kho_fdt *out, struct kho_error *err)
+{
+	return parse(buf, len, out, false, err);
+}
+
+int kho_fdt_parse_cut(const void *buf, size_t len, struct kho_fdt *out,
+		      struct kho_error *err)
+{
+	return parse(buf, len, out, true, err);
 }
 
 void kho_fdt_free(struct kho_fdt *fdt)

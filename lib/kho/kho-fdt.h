@@ -26,11 +26,18 @@ struct kho_error {
 __attribute__((format(printf, 4, 5))) int kho_fail(struct kho_error *err, uint64_t offset,
 						   bool truncated, const char *fmt, ...);
 
+enum kho_name_state {
+	KHO_NAME_READ,	   /* read from the strings block */
+	KHO_NAME_INFERRED, /* strings block cut: taken from KHO's known string table */
+	KHO_NAME_LOST	   /* cut, and no known table matches: a placeholder */
+};
+
 struct kho_fdt_prop {
 	const char *name;
 	const uint8_t *val;
 	uint32_t len;
 	uint32_t offset; /* of the property's FDT_PROP token */
+	enum kho_name_state name_state;
 };
 
 struct kho_fdt_node {
@@ -56,6 +63,11 @@ struct kho_fdt {
 	size_t nr_nodes;
 	struct kho_fdt_prop *props;
 	size_t nr_props;
+	/* Set by kho_fdt_parse_cut() only: the input ends before totalsize. */
+	bool cut;
+	uint32_t avail;	       /* bytes present */
+	uint32_t struct_cut_at; /* offset where the structure block stops, 0: whole */
+	uint32_t names_inferred, names_lost;
 };
 
 /* Starts with the FDT magic. */
@@ -64,6 +76,16 @@ bool kho_fdt_has_magic(const void *buf, size_t len);
 /* 0, or -EINVAL/-ENODATA with *err set, or -ENOMEM. *out is empty on error. */
 int kho_fdt_parse(const void *buf, size_t len, struct kho_fdt *out,
 		  struct kho_error *err);
+/*
+ * As kho_fdt_parse(), but an input shorter than its header's totalsize is
+ * decoded as far as its bytes go (debugfs shows the kernel's out/fdt cut to
+ * the size it had when the file was made): whole nodes and properties up to
+ * the cut, names past the cut taken from KHO's known string tables when the
+ * bytes present match one. Sets fdt->cut; a complete input parses as with
+ * kho_fdt_parse(). libfdt's full check is skipped for a cut input.
+ */
+int kho_fdt_parse_cut(const void *buf, size_t len, struct kho_fdt *out,
+		      struct kho_error *err);
 void kho_fdt_free(struct kho_fdt *fdt);
 
 const struct kho_fdt_prop *kho_fdt_prop(const struct kho_fdt *fdt, size_t node,

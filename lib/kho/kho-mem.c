@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include <elf.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "kho-abi.h"
 #include "kho-mem.h"
 
 #define MAX_PHDRS (1u << 20)
@@ -15,12 +17,20 @@ struct range {
 	const uint8_t *ptr; /* image source */
 };
 
+struct kho_mem_rec {
+	uint64_t *pfns; /* pages read, unsorted, with repeats */
+	size_t n, cap;
+	bool overflow;
+	bool paused; /* while the recorded pages are read back for writing */
+};
+
 struct kho_mem {
 	int fd; /* -1 unless reading a file */
 	const uint8_t *buf;
 	size_t buf_len;
 	struct range *r;
 	size_t nr;
+	struct kho_mem_rec *rec; /* NULL unless recording */
 };
 
 static int read_at(const struct kho_mem *m, uint64_t off, void *dst, size_t len)
@@ -202,6 +212,9 @@ void kho_mem_close(struct kho_mem *mem)
 {
 	if (!mem)
 		return;
+	if (mem->rec)
+		free(mem->rec->pfns);
+	free(mem->rec);
 	free(mem->r);
 	free(mem);
 }
@@ -211,7 +224,11 @@ size_t kho_mem_nr_ranges(const struct kho_mem *mem)
 	return mem->nr;
 }
 
-/* The last range starting at or below phys, or NULL. */
+/*
+ * A range holding phys, or NULL: the last one starting at or below it, else an
+ * earlier one that still covers it. kcore's ranges overlap (its kernel-text
+ * segment lies inside a RAM segment, both with physical addresses).
+ */
 static const struct range *find_range(const struct kho_mem *m, uint64_t phys)
 {
 	size_t lo = 0, hi = m->nr;
@@ -223,7 +240,10 @@ static const struct range *find_range(const struct kho_mem *m, uint64_t phys)
 		else
 			hi = mid;
 	}
-	return lo ? &m->r[lo - 1] : NULL;
+	for (size_t i = lo; i > 0; i--)
+		if (phys - m->r[i - 1].phys < m->r[i - 1].len)
+			return &m->r[i - 1];
+	return NULL;
 }
 
 static int read_piece(const struct kho_mem *m, const struct range *r, uint64_t phys,
@@ -238,10 +258,98 @@ static int read_piece(const struct kho_mem *m, const struct range *r, uint64_t p
 	return read_at(m, r->file_off + delta, dst, n);
 }
 
+static void record(struct kho_mem_rec *rec, uint64_t phys, size_t len)
+{
+	uint64_t last = len ? (phys + len - 1) / KHO_PAGE_SIZE : 0;
+
+	for (uint64_t pfn = phys / KHO_PAGE_SIZE; len && pfn <= last; pfn++) {
+		/* Consecutive reads of one page are the common case: keep it once. */
+		if (rec->n && rec->pfns[rec->n - 1] == pfn)
+			continue;
+		if (rec->n == rec->cap) {
+			size_t ncap = rec->cap ? rec->cap * 2 : 64;
+			uint64_t *n = ncap <= 4 * KHO_MEM_RECORD_MAX
+					      ? realloc(rec->pfns, ncap * sizeof(*n))
+					      : NULL;
+			if (!n) {
+				rec->overflow = true;
+				return;
+			}
+			rec->pfns = n;
+			rec->cap = ncap;
+		}
+		rec->pfns[rec->n++] = pfn;
+	}
+}
+
+int kho_mem_record(struct kho_mem *mem)
+{
+	if (!mem->rec && !(mem->rec = calloc(1, sizeof(*mem->rec))))
+		return -ENOMEM;
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Runs of adjacent pages become one segment each. */
+static int recorded_segments(const struct kho_mem *mem, struct kho_image *img)
+{
+	struct kho_mem_rec *rec = mem->rec;
+	size_t n = 0;
+
+	qsort(rec->pfns, rec->n, sizeof(*rec->pfns), cmp_u64);
+	for (size_t i = 0; i < rec->n; i++)
+		if (!n || rec->pfns[i] != rec->pfns[n - 1])
+			rec->pfns[n++] = rec->pfns[i];
+	rec->n = n;
+	rec->paused = true;
+	if (n > KHO_MEM_RECORD_MAX)
+		return -E2BIG;
+	img->segs = calloc(n ? n : 1, sizeof(*img->segs));
+	if (!img->segs)
+		return -ENOMEM;
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && rec->pfns[j] == rec->pfns[j - 1] + 1; j++)
+			;
+		struct kho_mem_seg *s = &img->segs[img->nr_segs++];
+		s->phys = rec->pfns[i] * KHO_PAGE_SIZE;
+		s->len = (j - i) * KHO_PAGE_SIZE;
+		if (!(s->data = malloc(s->len)))
+			return -ENOMEM;
+		/* Pages of a segment the image ends inside are kept as far as they go. */
+		if (kho_mem_read(mem, s->phys, s->data, s->len, NULL))
+			memset(s->data, 0, s->len);
+	}
+	return 0;
+}
+
+int kho_mem_write_recorded(const struct kho_mem *mem, int fd, size_t *pages)
+{
+	struct kho_image img = { 0 };
+	int rc;
+
+	if (!mem->rec)
+		return -EINVAL;
+	if (mem->rec->overflow)
+		return -E2BIG;
+	rc = recorded_segments(mem, &img);
+	mem->rec->paused = false;
+	*pages = mem->rec->n;
+	rc = rc ?: kho_mem_write_elf(fd, &img);
+	kho_image_free(&img);
+	return rc;
+}
+
 int kho_mem_read(const struct kho_mem *mem, uint64_t phys, void *dst, size_t len,
 		 struct kho_error *err)
 {
 	uint64_t start = phys;
+	size_t total = len;
 
 	if (phys + len < phys)
 		return kho_fail(
@@ -270,5 +378,7 @@ int kho_mem_read(const struct kho_mem *mem, uint64_t phys, void *dst, size_t len
 		dst = (char *)dst + n;
 		len -= n;
 	}
+	if (mem->rec && !mem->rec->paused)
+		record(mem->rec, start, total);
 	return 0;
 }

@@ -29,3 +29,14 @@ void kho_mem_close(struct kho_mem *mem);
 int kho_mem_read(const struct kho_mem *mem, uint64_t phys, void *dst, size_t len,
 		 struct kho_error *err);
 size_t kho_mem_nr_ranges(const struct kho_mem *mem);
+
+/*
+ * Recording: from kho_mem_record() on, every page a successful read touches is
+ * remembered, so that kho_mem_write_recorded() can save just those pages as a
+ * small ELF64 core (the format kho_mem_open_fd() reads) for a bug report or a
+ * test fixture, instead of all of /proc/kcore. 0 or -errno (-E2BIG: more than
+ * KHO_MEM_RECORD_MAX pages were read).
+ */
+#define KHO_MEM_RECORD_MAX (1u << 16)
+int kho_mem_record(struct kho_mem *mem);
+int kho_mem_write_recorded(const struct kho_mem *mem, int fd, size_t *pages);

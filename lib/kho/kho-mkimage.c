@@ -9,7 +9,10 @@
  *
  * Options: --era E1|E2|E4|E5|E6|E7, --serialized, --flb, --kho-test,
  * --session NAME[=TOKEN:SIZE[:COMPAT],...] (repeatable), --reserve-mem
- * NAME:START:SIZE, --number N, --count N, --release STR, --side out|in.
+ * NAME:START:SIZE, --number N, --count N, --release STR, --side out|in,
+ * --held (E6+: sessions held, not yet serialized), --kernel-view (what a Linux
+ * 7.2/7.3 kernel's debugfs and memory show: out/fdt cut to its size at KHO
+ * init; for --side in, the incoming LUO blob and memory-map pages reused).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -90,6 +93,8 @@ static void parse_session(struct kho_build_params *p, char *spec)
 	p->nr_sessions = s + 1;
 }
 
+static bool kernel_view;
+
 static void write_side(const char *dir, const char *side,
 		       const struct kho_build_params *p, const struct kho_image *img)
 {
@@ -100,7 +105,9 @@ static void write_side(const char *dir, const char *side,
 	snprintf(sub, sizeof(sub), "%s/sub_fdts", path);
 	make_dir(path);
 	make_dir(sub);
-	write_file(path, "fdt", img->root_fdt, img->root_len);
+	write_file(path, "fdt", img->root_fdt,
+		   kernel_view && !strcmp(side, "out") ? img->root_debugfs_len
+						      : img->root_len);
 	for (size_t i = 0; i < img->nr_blobs; i++)
 		write_file(sub, img->blobs[i].name, img->blobs[i].data,
 			   img->blobs[i].len);
@@ -188,6 +195,8 @@ int main(int argc, char *argv[])
 					      { "release", required_argument, NULL, 'R' },
 					      { "side", required_argument, NULL, 'o' },
 					      { "large", required_argument, NULL, 'L' },
+					      { "held", no_argument, NULL, 'H' },
+					      { "kernel-view", no_argument, NULL, 'K' },
 					      { 0 } };
 	struct kho_build_params p = { .era = KHO_ERA_E6,
 				      .liveupdate_num = 1,
@@ -220,6 +229,8 @@ int main(int argc, char *argv[])
 		case 'R': p.release = optarg; break;
 		case 'o': side = optarg; break;
 		case 'L': large = strtoul(optarg, NULL, 0); break;
+		case 'H': p.held = true; break;
+		case 'K': kernel_view = true; break;
 		default: return 2;
 		}
 	}
@@ -232,6 +243,8 @@ int main(int argc, char *argv[])
 	rc = kho_build(&p, &img);
 	if (rc)
 		die("kho_build", rc);
+	if (kernel_view && !strcmp(side, "in"))
+		kho_image_as_booted(&img);
 	make_dir(argv[optind]);
 	write_side(argv[optind], side, &p, &img);
 	write_memory(argv[optind], &img);

@@ -97,7 +97,7 @@ mkimage() {
 	mkimage E2
 	run -0 "$LUOCTL" dump --deep --memory "$IMG/memory.elf" "$IMG"
 	assert_output --partial "session \"vm0\": 1 files"
-	assert_output --partial "token 1  memfd-v1"
+	assert_output --partial "token 1 (0x1)  memfd-v1"
 	assert_output --partial "512 folios listed in 2 pages"
 	assert_output --partial "session \"db\": 2 files"
 	assert_output --partial "order 4 : 1 blocks"
@@ -169,12 +169,20 @@ mkimage() {
 	assert_output --partial "this boot was not a KHO boot"
 }
 
-@test "a truncated root (fixed-length debugfs file) is reported, exit 1" {
+@test "out/fdt cut short by the kernel (fixed-length debugfs file) is a note; in/fdt cut is a problem" {
 	mkimage E5
 	head -c 233 "$IMG/out/fdt" > "$BATS_TEST_TMPDIR/fdt" && mv "$BATS_TEST_TMPDIR/fdt" "$IMG/out/fdt"
-	run -1 "$LUOCTL" dump "$IMG"
-	assert_output --partial "truncated at 0xe9: truncated: the input has 233 bytes, the FDT header's totalsize is 285"
+	run -0 "$LUOCTL" dump "$IMG"
+	assert_output --partial "note at 0xe9: out/fdt is cut short by the kernel: it shows 233 of the FDT's 285 bytes"
+	assert_output --partial "cut by the kernel: 52 of 57 bytes of the strings block; 6 property names inferred"
+	assert_output --partial "*preserved-memory-map = 0x"
 	assert_output --partial "out/sub_fdts/LUO: 311 bytes, luo-fdt"
+	refute_output --partial "problem"
+	# Only debugfs out/ does this: a short in/fdt is damage.
+	rm -rf "$IMG" && mkimage E5 --side in
+	head -c 233 "$IMG/in/fdt" > "$BATS_TEST_TMPDIR/fdt" && mv "$BATS_TEST_TMPDIR/fdt" "$IMG/in/fdt"
+	run -1 "$LUOCTL" dump --in "$IMG"
+	assert_output --partial "truncated at 0xe9: truncated: the input has 233 bytes, the FDT header's totalsize is 285"
 	assert_output --partial "luoctl: dump: 1 problem found in"
 }
 
@@ -238,4 +246,85 @@ mkimage() {
 		run -1 sh -c '"$0" dump --format "$1" "$2" > /dev/full' "$LUOCTL" $fmt "$IMG/out/fdt"
 		assert_output --partial "cannot write the output: No space left on device"
 	done
+}
+
+# kernel_view SIDE: a hand-over shaped like Linux 7.2/7.3 debugfs and memory
+# show it (kho-mkimage --kernel-view): before the kexec a held 1 MiB memfd;
+# after it, the same serialized, as the new kernel leaves it.
+kernel_view() {
+	if [ "$1" = out ]; then
+		"$MKIMAGE" --era E6 --flb --held --kernel-view --release 7.2.13 \
+			--session vm0=1:1048576 "$IMG"
+	else
+		"$MKIMAGE" --era E6 --flb --serialized --kernel-view --side in \
+			--release 7.2.13 --session vm0=1:1048576 "$IMG"
+	fi
+}
+
+@test "7.2/7.3 before the kexec: every form exits 0; out/fdt cut and sessions_pa 0 are notes" {
+	need_jq
+	kernel_view out
+	[ "$(stat -c %s "$IMG/out/fdt")" = 233 ]
+	run -0 "$LUOCTL" dump "$IMG"
+	assert_line --index 0 --partial "outgoing hand-over ($IMG/out)"
+	assert_output --partial "out/fdt is cut short by the kernel: it shows 233 of the FDT's 285 bytes. Linux 7.2 and 7.3"
+	assert_output --partial "sessions_pa is 0: the outgoing sessions are written only during the kexec"
+	refute_output --partial "problem"
+	run -0 "$LUOCTL" dump --format dts "$IMG"
+	assert_output --partial "// out/fdt is cut short by the kernel: 233 of 285 bytes"
+	assert_output --partial 'compatible = "kho-v4";'
+	run -0 "$LUOCTL" dump --json "$IMG"
+	echo "$output" | jq -e '.side == "out" and .valid'
+	echo "$output" | jq -e '.blobs[0].cut_by_kernel | .bytes_shown == 233 and .totalsize == 285 and .names_inferred == 6'
+	echo "$output" | jq -e '[.blobs[0].nodes[].properties[] | select(.name_cut == "inferred")] | length == 6'
+	run -0 "$LUOCTL" dump --deep "$IMG"
+	assert_output --regexp "memory map preserves [0-9]+ bytes \(1\.[0-9] MiB\)"
+	assert_output --partial "0x000200000000-0x000200100000  order 0   1048576 bytes (1 MiB)"
+	assert_output --partial "FLB page 0x"
+	run -0 "$LUOCTL" dump --deep --json "$IMG"
+	echo "$output" | jq -e '.blobs[0].root.memory_map.preserved_bytes >= 1048576'
+	echo "$output" | jq -e '.blobs[0].root.memory_map.ranges | map(.bytes) | add >= 1048576'
+}
+
+@test "7.2/7.3 after the kexec: in/ is the default, the freed LUO blob and map are notes" {
+	need_jq
+	kernel_view in
+	for args in "" "--in" "--in --deep" "--deep"; do
+		# shellcheck disable=SC2086
+		run -0 "$LUOCTL" dump $args "$IMG"
+		assert_line --index 0 --partial "incoming hand-over ($IMG/in)"
+		assert_output --partial "in/sub_fdts/LUO no longer holds the previous kernel's LUO header"
+		assert_output --partial 'previous_release     "7.2.13"'
+		refute_output --partial "problem"
+	done
+	assert_output --partial "memory map at 0x"
+	assert_output --partial "is no longer held by the kernel"
+	run -0 "$LUOCTL" dump "$IMG"
+	assert_line --index 0 --partial "shown by default (--out for the outgoing one)"
+	run -0 "$LUOCTL" dump --format dts "$IMG"
+	assert_line --index 0 "// incoming hand-over ($IMG/in), shown by default after a KHO boot"
+	run -0 "$LUOCTL" dump --in --deep --json "$IMG"
+	echo "$output" | jq -e '.side == "in" and .valid and (.side_by_default | not)'
+	run -0 "$LUOCTL" dump --json "$IMG"
+	echo "$output" | jq -e '.side == "in" and .side_by_default'
+	run -0 "$LUOCTL" dump --in --deep --json "$IMG"
+	echo "$output" | jq -e '.blobs[1].freed_by_kernel and (.blobs[1].data | length == 64)'
+	echo "$output" | jq -e '.blobs[0].root.memory_map.freed_by_kernel'
+	echo "$output" | jq -e '[.blobs[].issues[]? | select(.severity == "problem")] | length == 0'
+}
+
+@test "7.2/7.3 views: real corruption still fails" {
+	kernel_view out
+	# A structure token broken inside the part debugfs shows.
+	printf '\x00\x00\x00\x0b' | dd of="$IMG/out/fdt" bs=1 seek=56 conv=notrunc status=none
+	run -1 "$LUOCTL" dump "$IMG"
+	assert_output --partial "unknown structure token 0x0000000b"
+	rm -rf "$IMG" && kernel_view in
+	printf '\x02' | dd of="$IMG/in/sub_fdts/kexec-metadata" bs=1 seek=0 conv=notrunc status=none
+	run -1 "$LUOCTL" dump "$IMG"
+	assert_output --partial "kexec-metadata version 2 (expected 1)"
+	# A freed LUO blob is only expected after a KHO boot: out/ garbage is damage.
+	rm -rf "$IMG" && kernel_view out
+	head -c 32 /dev/zero | tr '\0' '\377' > "$IMG/out/sub_fdts/LUO"
+	run -1 "$LUOCTL" dump "$IMG"
 }

@@ -224,6 +224,7 @@ static void test_deep_map_counts(void **state)
 	 * folio-array chunk, folio-array page, the data page. */
 	assert_int_equal(map.blocks[0], 9);
 	assert_int_equal(map.bytes, 9 * 4096);
+	kho_deep_map_free(&map);
 	kho_root_info_free(&ri);
 	kho_fdt_free(&fdt);
 	kho_mem_close(m);
@@ -239,6 +240,7 @@ static void test_deep_map_counts(void **state)
 	assert_int_equal(map.blocks[0], 5);
 	assert_int_equal(map.blocks[1], 1);
 	assert_int_equal(map.blocks[4], 1);
+	kho_deep_map_free(&map);
 	kho_root_info_free(&ri);
 	kho_issues_free(&is);
 	kho_fdt_free(&fdt);
@@ -412,6 +414,170 @@ static void test_deep_luo_v2(void **state)
 	kho_image_free(&img);
 }
 
+
+/* The map of an image: decoded from the root (cut to debugfs' size when asked). */
+static int map_of(struct kho_image *img, const struct kho_mem *m, size_t root_len,
+		  struct kho_deep_map *map, struct kho_error *err)
+{
+	struct kho_fdt fdt;
+	struct kho_root_info ri;
+	struct kho_issues is = { 0 };
+	int rc;
+
+	assert_int_equal(kho_fdt_parse_cut(img->root_fdt, root_len, &fdt, NULL), 0);
+	assert_int_equal(kho_root_decode(&fdt, &ri, &is), 0);
+	assert_string_equal(ri.map_kind, "radix-tree");
+	rc = kho_deep_map(m, ri.map_kind, ri.map, map, err);
+	kho_root_info_free(&ri);
+	kho_issues_free(&is);
+	kho_fdt_free(&fdt);
+	return rc;
+}
+
+/*
+ * Before a 7.2/7.3 kexec: a held 1 MiB memfd is in the live tree (its folios at
+ * PRESERVE_FD), found through the root debugfs cuts; the ranges decode each
+ * key back to its physical address and order (kho_radix_decode_key).
+ */
+static void test_radix_held_memfd(void **state)
+{
+	static const struct kho_build_file mib = { .token = 7, .size = 1 << 20 };
+	static const struct kho_build_session s = { "vm", &mib, 1 };
+	struct kho_build_params p = { .era = KHO_ERA_E6, .held = true, .sessions = &s,
+				      .nr_sessions = 1, .release = "7.2.13" };
+	struct kho_image img;
+	struct kho_mem *m;
+	struct kho_deep_map map;
+	bool data_range = false;
+
+	(void)state;
+	assert_int_equal(kho_build(&p, &img), 0);
+	assert_int_equal(img.root_debugfs_len, 233);
+	assert_int_equal(img.root_len, 285);
+	assert_int_equal(kho_mem_from_image(&img, &m), 0);
+	assert_int_equal(map_of(&img, m, img.root_debugfs_len, &map, NULL), 0);
+	assert_true(map.bytes >= 1 << 20);
+	assert_int_equal(map.blocks[0] * 4096, map.bytes);
+	for (size_t i = 0; i < map.nr_ranges; i++) {
+		const struct kho_deep_range *r = &map.ranges[i];
+		if (i)
+			assert_true(r->phys >= r[-1].phys + r[-1].bytes);
+		/* The builder puts file data at 0x200000000, one page per folio. */
+		if (r->phys == 0x200000000ull && r->bytes == 1 << 20)
+			data_range = true;
+	}
+	assert_true(data_range);
+	kho_deep_map_free(&map);
+	kho_mem_close(m);
+	kho_image_free(&img);
+}
+
+/* A node entry that is no page address (reused memory, corruption) is named. */
+static void test_radix_bad_entry(void **state)
+{
+	struct kho_build_params p = { .era = KHO_ERA_E6, .release = "7.2.13" };
+	struct kho_image img;
+	struct kho_mem *m;
+	struct kho_deep_map map;
+	struct kho_error err;
+
+	(void)state;
+	assert_int_equal(kho_build(&p, &img), 0);
+	assert_int_equal(kho_mem_from_image(&img, &m), 0);
+	uint64_t *root = (uint64_t *)seg_at(&img, img.map_pages[0]);
+	root[3] = 0xff1f114f802b4800ull; /* the value seen on 7.2.13 after a kexec */
+	assert_int_equal(map_of(&img, m, img.root_len, &map, &err), -EINVAL);
+	assert_int_equal(err.offset, img.map_pages[0] + 3 * 8);
+	assert_non_null(strstr(err.msg, "not the physical address of a page"));
+	kho_deep_map_free(&map);
+	kho_mem_close(m);
+	kho_image_free(&img);
+}
+
+/* After a 7.2/7.3 KHO boot: the LUO blob and the map's pages read as reused. */
+static void test_as_booted(void **state)
+{
+	struct kho_image img;
+	struct kho_mem *m;
+	struct kho_deep_map map;
+	struct kho_luo_info li;
+	struct kho_error err;
+
+	(void)state;
+	build(KHO_ERA_E6, &img);
+	kho_image_as_booted(&img);
+	const struct kho_blob *luo = blob(&img, "LUO");
+	assert_int_not_equal(kho_luo_struct_decode(luo->data, luo->len, &li, &err), 0);
+	const struct kho_blob *md = blob(&img, "kexec-metadata");
+	struct kho_kexec_md_info mdi;
+	assert_int_equal(kho_kexec_metadata_decode(md->data, md->len, &mdi, &err), 0);
+	assert_int_equal(kho_mem_from_image(&img, &m), 0);
+	assert_int_equal(map_of(&img, m, img.root_len, &map, &err), -EINVAL);
+	kho_deep_map_free(&map);
+	kho_mem_close(m);
+	kho_image_free(&img);
+}
+
+/* Recording: the pages a deep decode reads, and only those, come back. */
+static void test_record_pages(void **state)
+{
+	struct kho_image img;
+	struct kho_mem *m, *saved;
+	struct kho_deep_map map, again;
+	struct kho_error err;
+	size_t pages = 0;
+	uint8_t page[4096];
+
+	(void)state;
+	build(KHO_ERA_E6, &img);
+	assert_int_equal(kho_mem_from_image(&img, &m), 0);
+	assert_int_equal(kho_mem_record(m), 0);
+	assert_int_equal(map_of(&img, m, img.root_len, &map, NULL), 0);
+	int fd = memfd_create("rec", 0);
+	assert_true(fd >= 0);
+	assert_int_equal(kho_mem_write_recorded(m, fd, &pages), 0);
+	assert_int_equal(pages, map.pages_read);
+	assert_int_equal(kho_mem_open_fd(fd, &saved, &err), 0);
+	assert_int_equal(map_of(&img, saved, img.root_len, &again, NULL), 0);
+	assert_int_equal(again.bytes, map.bytes);
+	assert_int_equal(again.nr_ranges, map.nr_ranges);
+	/* The LUO blob's page was not read by the map walk: not saved. */
+	assert_int_equal(kho_mem_read(saved, blob(&img, "LUO")->phys, page, 8, &err),
+			 -EINVAL);
+	assert_int_equal(kho_mem_read(saved, img.map_pages[0], page, 4096, &err), 0);
+	kho_deep_map_free(&map);
+	kho_deep_map_free(&again);
+	kho_mem_close(saved);
+	close(fd);
+	kho_mem_close(m);
+	kho_image_free(&img);
+}
+
+
+/* kcore's kernel-text segment lies inside a RAM segment: reads past it still land. */
+static void test_overlapping_ranges(void **state)
+{
+	struct kho_image img = { 0 };
+	struct kho_mem *m;
+	struct kho_error err;
+	uint8_t b;
+
+	(void)state;
+	img.segs = calloc(2, sizeof(*img.segs));
+	uint8_t *ram = page_seg(&img, 0x100000, 16);
+	uint8_t *text = page_seg(&img, 0x102000, 1);
+	ram[0x8000] = 0xab;
+	text[0] = 0xcd;
+	assert_int_equal(kho_mem_from_image(&img, &m), 0);
+	assert_int_equal(kho_mem_read(m, 0x108000, &b, 1, &err), 0);
+	assert_int_equal(b, 0xab);
+	assert_int_equal(kho_mem_read(m, 0x102000, &b, 1, &err), 0);
+	assert_int_equal(b, 0xcd);
+	assert_int_equal(kho_mem_read(m, 0x110000, &b, 1, &err), -EINVAL);
+	kho_mem_close(m);
+	kho_image_free(&img);
+}
+
 /* kcore on large machines: more than PN_XNUM headers, the count in section 0. */
 static void test_elf_pn_xnum(void **state)
 {
@@ -459,6 +625,11 @@ int main(void)
 		cmocka_unit_test(test_deep_map_counts),
 		cmocka_unit_test(test_deep_broken),
 		cmocka_unit_test(test_deep_luo_v2),
+		cmocka_unit_test(test_radix_held_memfd),
+		cmocka_unit_test(test_radix_bad_entry),
+		cmocka_unit_test(test_as_booted),
+		cmocka_unit_test(test_record_pages),
+		cmocka_unit_test(test_overlapping_ranges),
 		cmocka_unit_test(test_elf_pn_xnum),
 	};
 
