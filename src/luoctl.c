@@ -75,7 +75,7 @@ static void print_json_error(int rc)
 	out_open_object("error");
 	if (log_get_context())
 		out_string(PRINT_JSON, "command", NULL, log_get_context());
-	out_string(PRINT_JSON, "message", NULL, msg ? msg : "failed");
+	out_string(PRINT_JSON, "message", NULL, msg);
 	out_i64(PRINT_JSON, "exit", NULL, rc);
 	out_close_object();
 	out_close_object();
@@ -110,10 +110,13 @@ static int run_help(int argc, char *argv[])
 	return cmd->run(cmd, 2, help_argv);
 }
 
-/* Every exit of main: with --json, a failure is also a JSON object on stdout. */
+/*
+ * Every exit of main: with --json, an error is also a JSON object on stdout.
+ * A verdict is not an error: `check` exiting 5 (not ready) said so in its report.
+ */
 static int ended(int rc)
 {
-	if (rc && luoctl_json)
+	if (rc && luoctl_json && log_first_error())
 		print_json_error(rc);
 	return rc;
 }
