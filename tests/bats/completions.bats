@@ -38,15 +38,12 @@ complete_words() {
 	assert_output "finish"
 }
 
-@test "zsh and fish completions parse" {
-	local checked=0
-	if command -v zsh >/dev/null; then
-		zsh -n "$abs_top_srcdir/completions/zsh/_luoctl"
-		checked=$((checked + 1))
-	fi
-	if command -v fish >/dev/null; then
-		fish --no-execute "$abs_top_srcdir/completions/fish/luoctl.fish"
-		checked=$((checked + 1))
-	fi
-	((checked > 0)) || skip "neither zsh nor fish is installed"
+@test "zsh completion parses" {
+	require_tool zsh zsh
+	run -0 zsh -n "$abs_top_srcdir/completions/zsh/_luoctl"
+}
+
+@test "fish completion parses" {
+	require_tool fish fish
+	run -0 fish --no-execute "$abs_top_srcdir/completions/fish/luoctl.fish"
 }

@@ -18,6 +18,13 @@ luosim_only() {
 	[ "$LUOCTL_TEST_TARGET" = luosim ] || skip "luosim only: $*"
 }
 
+# require_tool CMD PACKAGE: a tool the suite needs, which ./quickstart installs.
+# Its absence is a failure, never a skip: a skipped check proves nothing.
+require_tool() {
+	command -v "$1" >/dev/null ||
+		fail "$1 is not installed: apt-get install $2 (./quickstart test installs it)"
+}
+
 bats_load_library bats-support
 bats_load_library bats-assert
 bats_load_library bats-file

@@ -29,6 +29,7 @@ stage2() {
 
 # A header that passes kexec-tools' bzImage64 probe; nothing is ever booted.
 make_fake_bzimage() {
+	require_tool python3 python3
 	python3 - "$1" <<'PY'
 import struct, sys
 b = bytearray(16384)
