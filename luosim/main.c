@@ -417,7 +417,7 @@ static int run(struct luosim_opts *o)
 			return LUOSIM_EXIT_FAILURE;
 	}
 	err = state_open(dir, true, &why);
-	if (err == -EINVAL) {
+	if (err == -EINVAL || err == -EPERM) {
 		luosim_err("state directory %s: %s", dir, why);
 		status = LUOSIM_EXIT_FAILURE;
 	} else if (err) {

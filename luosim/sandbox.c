@@ -232,6 +232,63 @@ static int map_ids(uid_t uid, gid_t gid)
 	return err;
 }
 
+/*
+ * Whether luosim may work as the host's root: CAP_SYS_ADMIN in the initial user
+ * namespace, which fanotify permission events and a mount namespace of its own
+ * need. Otherwise (a container without it, an unprivileged user, root in a
+ * user namespace) luosim works in a user namespace of its own.
+ */
+bool sandbox_privileged(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+	unsigned int inside = 1, outside = 1, count = 0;
+	FILE *f;
+
+	if (syscall(SYS_capget, &h, d) < 0 ||
+	    !(d[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective & CAP_TO_MASK(CAP_SYS_ADMIN)))
+		return false;
+	/* The initial user namespace maps every uid onto itself. */
+	f = fopen("/proc/self/uid_map", "re");
+	if (!f)
+		return true;
+	if (fscanf(f, "%u %u %u", &inside, &outside, &count) != 3)
+		count = 0;
+	fclose(f);
+	return inside == 0 && outside == 0 && count == UINT32_MAX;
+}
+
+/* The only places luosim mounts on (the tree's /proc included). */
+static const char *const mount_parents[] = { "/dev", "/sys", "/proc" };
+
+/*
+ * Nothing mounted in luosim's namespace may propagate back to the host. The
+ * usual way makes every mount private from / down. In a chroot whose root is
+ * not a mount point (debootstrap, sbuild, pbuilder, schroot) that is EINVAL,
+ * and the mount holding the chroot cannot be named from inside it; then /dev,
+ * /sys and /proc must be mounts of their own, each made private, since a
+ * mount on the chroot's own file system could propagate to the host.
+ */
+static int make_mounts_private(const char **why)
+{
+	static char msg[300];
+
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0)
+		return 0;
+	if (errno != EINVAL)
+		return -errno;
+	for (size_t i = 0; i < sizeof(mount_parents) / sizeof(mount_parents[0]); i++) {
+		if (mount(NULL, mount_parents[i], NULL, MS_REC | MS_PRIVATE, NULL) == 0)
+			continue;
+		snprintf(msg, sizeof(msg),
+			 "/ is not a mount point (a chroot?) and neither is %s, so luosim's mounts could reach the host: mount /dev, /sys and /proc in the chroot, or bind-mount the chroot onto itself",
+			 mount_parents[i]);
+		*why = msg;
+		return -errno;
+	}
+	return 0;
+}
+
 int sandbox_enter(bool as_root, const char **why)
 {
 	uid_t uid = getuid();
@@ -239,7 +296,7 @@ int sandbox_enter(bool as_root, const char **why)
 	int err;
 
 	if (!as_root) {
-		*why = "cannot create a user namespace (run as root, or enable unprivileged user namespaces)";
+		*why = "cannot create a user namespace (luosim needs CAP_SYS_ADMIN, or user namespaces: sysctl user.max_user_namespaces above 0, kernel.unprivileged_userns_clone=1 where it exists, not in a chroot, and unshare(CLONE_NEWUSER) allowed by the container's seccomp profile)";
 		if (unshare(CLONE_NEWUSER) < 0)
 			return -errno;
 		err = map_ids(uid, gid);
@@ -250,9 +307,9 @@ int sandbox_enter(bool as_root, const char **why)
 		       : "cannot create a private mount namespace in the user namespace";
 	if (unshare(CLONE_NEWNS) < 0)
 		return -errno;
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return -errno;
-	err = setup_dev(why);
+	err = make_mounts_private(why);
+	if (!err)
+		err = setup_dev(why);
 	if (!err)
 		err = setup_sys_kernel(why);
 	if (!err) {

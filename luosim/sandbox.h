@@ -21,6 +21,8 @@ struct tree_args {
 	const char *kcore_path; /* simulated memory to bind over /proc/kcore */
 };
 
+/* CAP_SYS_ADMIN in the initial user namespace: no user namespace needed. */
+bool sandbox_privileged(void);
 /* Namespaces and mounts for the supervisor. 0 or -errno, *why names the step. */
 int sandbox_enter(bool as_root, const char **why);
 /* New PID (and network) namespace for the children to come. */

@@ -96,6 +96,31 @@ static int write_file(const char *path, const char *text)
 	return err;
 }
 
+/*
+ * An existing state directory must be ours and writable by nobody else: its
+ * handover becomes the next boot's memory, and another user could plant or
+ * swap one. Never fixed silently: the owner may not expect the change.
+ */
+static bool state_dir_trusted(const struct stat *st, const char **why)
+{
+	static char msg[128];
+
+	if (st->st_uid != geteuid()) {
+		snprintf(msg, sizeof(msg), "owned by uid %u, not by the user running luosim (uid %u)",
+			 (unsigned int)st->st_uid, (unsigned int)geteuid());
+		*why = msg;
+		return false;
+	}
+	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(msg, sizeof(msg),
+			 "writable by its group or by others (mode %04o): make it private (chmod 0700)",
+			 (unsigned int)(st->st_mode & 07777));
+		*why = msg;
+		return false;
+	}
+	return true;
+}
+
 int state_open(const char *dir, bool create, const char **why)
 {
 	char path[4096], buf[64] = "";
@@ -115,6 +140,8 @@ int state_open(const char *dir, bool create, const char **why)
 	} else if (!S_ISDIR(st.st_mode)) {
 		*why = "not a directory";
 		return -ENOTDIR;
+	} else if (!state_dir_trusted(&st, why)) {
+		return -EPERM;
 	}
 	if (chmod(dir, 0700) < 0) {
 		*why = "cannot make it private (0700)";

@@ -614,8 +614,8 @@ static int setup(struct sup *s, const struct luosim_opts *o)
 	const char *why = "";
 	int err;
 
-	/* fanotify permission events need root in the initial namespace. */
-	s->trap_open = geteuid() != 0;
+	/* fanotify permission events need CAP_SYS_ADMIN in the initial namespace. */
+	s->trap_open = !sandbox_privileged();
 	err = sandbox_enter(!s->trap_open, &why);
 	if (!err && !s->trap_open) {
 		why = "cannot watch /dev/liveupdate with fanotify";

@@ -6,7 +6,10 @@
  * form (decorations in text, members only JSON readers need).
  *
  * JSON: keys are stable and documented in the man pages. u64 values are JSON
- * numbers; addresses (out_hex) are strings "0x..." so no reader loses bits.
+ * numbers; from 2^53 on, where double-based readers round, a member KEY is
+ * followed by KEY_hex ("0x...") and a keyed array by KEY_hex, all its elements
+ * in hex. Addresses (out_hex) are strings "0x..." so no reader loses bits.
+ * Strings: bytes that are not valid UTF-8 are written as \udcXX.
  */
 #pragma once
 

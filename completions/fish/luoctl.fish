@@ -15,12 +15,28 @@ function __luoctl_subcommand_options
     end
 end
 
+# After "--": the program to run, completed as a command line of its own.
+function __luoctl_after_dashdash
+    contains -- -- (commandline -opc)
+end
+
+function __luoctl_program
+    set -l words (commandline -opc)
+    set -l i (contains -i -- -- $words)
+    set -l rest $words[(math $i + 1)..-1]
+    complete -C (string join ' ' -- (string escape -- $rest) (commandline -ct))
+end
+
 complete -c luoctl -f
+complete -c luoctl -n __luoctl_after_dashdash -xa '(__luoctl_program)'
 complete -c luoctl -n __fish_use_subcommand -a '(__luoctl_commands)'
 complete -c luoctl -n __fish_use_subcommand -s j -l json -d 'print JSON instead of text'
 complete -c luoctl -n __fish_use_subcommand -l pretty -d 'indent JSON output'
 complete -c luoctl -n __fish_use_subcommand -s h -l help -d 'display this help'
 complete -c luoctl -n __fish_use_subcommand -s V -l version -d 'display version'
 complete -c luoctl -n '__fish_seen_subcommand_from help' -a '(__luoctl_commands)'
-complete -c luoctl -n 'not __fish_use_subcommand; and string match -q -- "-*" (commandline -ct)' -a '(__luoctl_subcommand_options)'
-complete -c luoctl -n 'not __fish_use_subcommand' -F
+complete -c luoctl -n 'not __fish_use_subcommand; and not __luoctl_after_dashdash; and string match -q -- "-*" (commandline -ct)' -a '(__luoctl_subcommand_options)'
+complete -c luoctl -n 'not __fish_use_subcommand; and not __luoctl_after_dashdash' -F
+# dump's option values (its -f is --format; create's and retrieve's is --force).
+complete -c luoctl -n '__fish_seen_subcommand_from dump; and not __luoctl_after_dashdash' -s f -l format -xa 'text dts json' -d 'output format'
+complete -c luoctl -n '__fish_seen_subcommand_from dump; and not __luoctl_after_dashdash' -s e -l endian -xa 'little big' -d 'byte order'

@@ -8,7 +8,7 @@ load luosim-helpers
 setup() {
 	STATE=$BATS_TEST_TMPDIR/state
 	[ -x "$CLIENT" ] || skip "tests/progs/luo-client is not built"
-	command -v jq >/dev/null || skip "jq is not installed (JSON checks)"
+	require_tool jq jq
 }
 
 # kexec_with_session MODE: one boot that preserves memfd token 3 (5000 bytes) in
@@ -82,7 +82,7 @@ kexec_with_session() {
 }
 
 @test "after the kexec: dts of in/ equals dtc, and --save reads back outside" {
-	[ -n "$DTC" ] || skip "dtc is not installed"
+	[ -n "$DTC" ] || fail "dtc is not installed: apt-get install device-tree-compiler"
 	export OUT=$BATS_TEST_TMPDIR/before.json DTC
 	for MODE in "${MODES[@]}"; do
 		kexec_with_session "$MODE"

@@ -10,7 +10,7 @@ setup() {
 }
 
 need_jq() {
-	command -v jq >/dev/null || skip "jq is not installed (JSON checks)"
+	require_tool jq jq
 }
 
 # mkimage ERA [more kho-mkimage options]: a serialized hand-over with two sessions.
@@ -51,7 +51,7 @@ mkimage() {
 }
 
 @test "dts output is byte-identical to dtc -I dtb -O dts for every FDT blob" {
-	[ -n "$DTC" ] || skip "dtc is not installed"
+	[ -n "$DTC" ] || fail "dtc is not installed: apt-get install device-tree-compiler"
 	local n=0
 	for era in E1 E2 E4 E5 E6 E7; do
 		rm -rf "$IMG"

@@ -51,6 +51,13 @@ vm_test_setup() {
 	export W LUOSIM LUOCTL_VM_TEST_DIR LUOCTL_VM_W
 }
 
+# require_tool CMD PACKAGE: a tool the suite needs, which ./quickstart installs.
+# Its absence is a failure, never a skip: a skipped check proves nothing.
+require_tool() {
+	command -v "$1" >/dev/null ||
+		fail "$1 is not installed: apt-get install $2 (./quickstart test installs it)"
+}
+
 bats_load_library bats-support
 bats_load_library bats-assert
 bats_load_library bats-file

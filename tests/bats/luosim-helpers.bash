@@ -7,6 +7,23 @@ LUOSIM_EXE="$LUOSIM"
 MODES=(6.19 7.2)
 export CLIENT LUOSIM_EXE
 
+# What luosim says when it has neither CAP_SYS_ADMIN nor a user namespace.
+USERNS_NEEDED="luosim: cannot create a user namespace (luosim needs CAP_SYS_ADMIN, or user namespaces: sysctl user.max_user_namespaces above 0, kernel.unprivileged_userns_clone=1 where it exists, not in a chroot, and unshare(CLONE_NEWUSER) allowed by the container's seccomp profile): Operation not permitted"
+
+# assert_userns_run PROBE...: after `run` of luosim without CAP_SYS_ADMIN, the
+# boot worked if PROBE (unshare --user, run the same way as luosim) can create a
+# user namespace; otherwise (a chroot, a sysctl) luosim failed saying exactly
+# what it needs.
+assert_userns_run() {
+	if "$@" 2>/dev/null; then
+		assert_success
+		assert_line "verify: ok"
+	else
+		assert_failure 125
+		assert_output "$USERNS_NEEDED"
+	fi
+}
+
 # client ARGS...: one boot running the raw-uAPI client.
 client() {
 	"$LUOSIM" --kernel "$MODE" "$CLIENT" "$@"
@@ -29,6 +46,7 @@ stage2() {
 
 # A header that passes kexec-tools' bzImage64 probe; nothing is ever booted.
 make_fake_bzimage() {
+	require_tool python3 python3
 	python3 - "$1" <<'PY'
 import struct, sys
 b = bytearray(16384)

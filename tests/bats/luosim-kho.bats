@@ -7,7 +7,7 @@ load luosim-helpers
 setup() {
 	STATE=$(mktemp -d)
 	rmdir "$STATE"
-	command -v fdtget >/dev/null || skip "fdtget (device-tree-compiler) is not installed"
+	require_tool fdtget device-tree-compiler
 }
 
 teardown() {

@@ -25,7 +25,7 @@ preserved token 0: standard input (3 bytes)"
 		run --separate-stderr boot_sh "$k" 'printf 12345 > "$W/f";
 			"$LUOCTL" create db -- "$LUOCTL" preserve --json db --file "$W/f:0xffffffffffffffff"'
 		assert_success
-		assert_output "{\"session\":{\"name\":\"db\",\"fd\":3},\"preserved\":[{\"token\":18446744073709551615,\"source\":\"file\",\"path\":\"$W/f\",\"bytes\":5}]}"
+		assert_output "{\"session\":{\"name\":\"db\",\"fd\":3},\"preserved\":[{\"token\":18446744073709551615,\"token_hex\":\"0xffffffffffffffff\",\"source\":\"file\",\"path\":\"$W/f\",\"bytes\":5}]}"
 	done
 }
 
