@@ -164,101 +164,6 @@ int socket_link_inode(const char *link, uint64_t *ino)
 	return errno == 0 && strcmp(end, "]") == 0;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)tolower((unsigned char)c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-int session_name_decode(const char *enc, size_t len, char *name, size_t size)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		int c = (unsigned char)enc[i];
-
-		if (c == '%') {
-			int hi = i + 2 < len ? hex_value(enc[i + 1]) : -1;
-			int lo = i + 2 < len ? hex_value(enc[i + 2]) : -1;
-
-			if (hi < 0 || lo < 0)
-				return -EINVAL;
-			c = hi * 16 + lo;
-			i += 2;
-		}
-		if (c == 0 || n + 1 >= size)
-			return -EINVAL;
-		name[n++] = (char)c;
-	}
-	if (n == 0)
-		return -EINVAL;
-	name[n] = '\0';
-	return 0;
-}
-
-static int parse_env_tokens(struct env_session *s, char *text)
-{
-	char *save = NULL;
-
-	for (char *t = strtok_r(text, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		uint64_t v;
-
-		if (parse_u64(t, &v) < 0)
-			return -EINVAL;
-		if (s->ntokens < sizeof(s->tokens) / sizeof(s->tokens[0]))
-			s->tokens[s->ntokens++] = v;
-		s->ntokens_all++;
-	}
-	return 0;
-}
-
-/* "FD:KIND:NAME[:TOKENS]", the format src/session-common.c writes. */
-static int parse_env_entry(char *e, struct env_session *s)
-{
-	char *kind = strchr(e, ':'), *name, *tokens;
-
-	memset(s, 0, sizeof(*s));
-	if (!kind)
-		return -EINVAL;
-	*kind++ = '\0';
-	name = strchr(kind, ':');
-	if (!name)
-		return -EINVAL;
-	*name++ = '\0';
-	tokens = strchr(name, ':');
-	if (tokens)
-		*tokens++ = '\0';
-	if (parse_fd_number(e, &s->fd) < 0 ||
-	    (strcmp(kind, "in") != 0 && strcmp(kind, "out") != 0))
-		return -EINVAL;
-	s->incoming = strcmp(kind, "in") == 0;
-	if ((tokens && !s->incoming) ||
-	    session_name_decode(name, strlen(name), s->name, sizeof(s->name)) < 0)
-		return -EINVAL;
-	return tokens ? parse_env_tokens(s, tokens) : 0;
-}
-
-int sessions_env_parse(const char *value, struct env_session *v, size_t max, size_t *n)
-{
-	char *copy = strdup(value), *save = NULL;
-	int err = 0;
-
-	*n = 0;
-	if (!copy)
-		return -ENOMEM;
-	for (char *e = strtok_r(copy, " ", &save); e && !err; e = strtok_r(NULL, " ", &save)) {
-		struct env_session s;
-
-		err = parse_env_entry(e, &s);
-		if (!err && *n < max)
-			v[(*n)++] = s;
-	}
-	free(copy);
-	return err;
-}
-
 static int parse_sim_line(char *line, struct sim_session *s)
 {
 	char kind[8], ino[24], state[16], name[3 * SESSION_NAME_MAX + 1];
@@ -272,7 +177,7 @@ static int parse_sim_line(char *line, struct sim_session *s)
 	if (strcmp(ino, "-") != 0 && parse_u64(ino, &s->ino) < 0)
 		return -EINVAL;
 	snprintf(s->state, sizeof(s->state), "%s", state);
-	return session_name_decode(name, strlen(name), s->name, sizeof(s->name));
+	return name_decode(name, strlen(name), s->name, sizeof(s->name));
 }
 
 int sim_sessions_parse(const char *text, struct sim_session **v, size_t *n)

@@ -42,25 +42,6 @@ int session_link_name(const char *link, char *name, size_t len);
 /* "socket:[INO]" (luosim's session objects). 1 with *ino set, 0 if not one. */
 int socket_link_inode(const char *link, uint64_t *ino);
 
-/* One entry of LUOCTL_SESSIONS ("FD:out:NAME" or "FD:in:NAME[:TOKENS]"). */
-struct env_session {
-	int fd;
-	bool incoming;
-	char name[SESSION_NAME_MAX];
-	uint64_t tokens[16];
-	size_t ntokens;		/* tokens stored (at most 16) */
-	size_t ntokens_all;	/* tokens listed */
-};
-
-/* Decode a percent-encoded session name. */
-int session_name_decode(const char *enc, size_t len, char *name, size_t size);
-
-/*
- * Parse a LUOCTL_SESSIONS value into v[0..max): *n entries. -EINVAL if an
- * entry is malformed.
- */
-int sessions_env_parse(const char *value, struct env_session *v, size_t max, size_t *n);
-
 /*
  * luosim's session table (/sys/kernel/debug/luosim/sessions), one line per
  * session: "KIND INO STATE NAME", KIND out|in, INO the socket inode the tree

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -70,4 +71,43 @@ int fd_move_to(int fd, int target)
 bool fd_is_open(int fd)
 {
 	return fd >= 0 && fcntl(fd, F_GETFD) >= 0;
+}
+
+bool name_byte_plain(unsigned char c)
+{
+	return isalnum(c) || (c && strchr("-_.~+@=,", c));
+}
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)tolower((unsigned char)c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+int name_decode(const char *enc, size_t len, char *name, size_t size)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		int c = (unsigned char)enc[i];
+
+		if (c == '%') {
+			int hi = i + 2 < len ? hex_value(enc[i + 1]) : -1;
+			int lo = i + 2 < len ? hex_value(enc[i + 2]) : -1;
+
+			if (hi < 0 || lo < 0)
+				return -EINVAL;
+			c = hi * 16 + lo;
+			i += 2;
+		}
+		if (c == 0 || n + 1 >= size)
+			return -EINVAL;
+		name[n++] = (char)c;
+	}
+	if (n == 0)
+		return -EINVAL;
+	name[n] = '\0';
+	return 0;
 }

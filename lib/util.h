@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -16,3 +17,10 @@ int fd_set_cloexec(int fd, bool on);
 bool fd_is_open(int fd);
 /* Move fd to exactly `target` (dup2 semantics, closes the old one). Returns target or -errno. */
 int fd_move_to(int fd, int target);
+/*
+ * Session names as LUOCTL_SESSIONS and luosim's session table write them:
+ * bytes other than letters, digits and "-_.~+@=," become %HH.
+ */
+bool name_byte_plain(unsigned char c);
+/* Decode enc[0..len) into name (size bytes with the NUL). 0 or -EINVAL (bad %HH, NUL, empty, too long). */
+int name_decode(const char *enc, size_t len, char *name, size_t size);

@@ -10,7 +10,6 @@
  * Replaced atomically (rename) whenever it changes, so a reader never sees
  * half a table. Documented in luosim(1); read by luoctl list.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -19,18 +18,14 @@
 #include <unistd.h>
 
 #include "sessions-view.h"
+#include "util.h"
 
 static char *last;
-
-static bool plain(unsigned char c)
-{
-	return isalnum(c) || strchr("-_.~+@=,", c);
-}
 
 static void encode(FILE *f, const char *name)
 {
 	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-		fprintf(f, plain(*p) ? "%c" : "%%%02X", *p);
+		fprintf(f, name_byte_plain(*p) ? "%c" : "%%%02X", *p);
 }
 
 static const char *state_of(const struct luo_session *s)

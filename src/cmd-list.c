@@ -22,10 +22,10 @@
 #include "luoctl.h"
 #include "output.h"
 #include "procscan.h"
+#include "session-env.h"
 #include "sysinfo.h"
 
 #define SIM_SESSIONS "/sys/kernel/debug/luosim/sessions"
-#define ENV_MAX 64
 
 struct row {
 	pid_t pid;
@@ -35,13 +35,12 @@ struct row {
 	char comm[64];
 	char cmdline[256];
 	/* the holder's LUOCTL_SESSIONS entry, or NULL */
-	const struct env_session *env;
+	const struct held_session *env;
 };
 
 struct holder_env {
 	pid_t pid;
-	struct env_session v[ENV_MAX];
-	size_t n;
+	struct session_env env;
 };
 
 struct scan {
@@ -126,16 +125,16 @@ static struct holder_env *load_envs(struct scan *s, size_t *nenv)
 			h = &envs[(*nenv)++];
 			h->pid = r->pid;
 			if (proc_read_environ_var(s->proc, r->pid, "LUOCTL_SESSIONS", &value) == 0) {
-				if (sessions_env_parse(value, h->v, ENV_MAX, &h->n) < 0)
-					h->n = 0;
+				/* A malformed value (not luoctl's) adds nothing. */
+				(void)session_env_parse(&h->env, value, NULL, 0);
 				free(value);
 			}
 		}
-		for (size_t j = 0; j < h->n; j++)
-			if (h->v[j].fd == r->fd && strcmp(h->v[j].name, r->name) == 0) {
-				r->env = &h->v[j];
+		for (size_t j = 0; j < h->env.n; j++)
+			if (h->env.v[j].fd == r->fd && strcmp(h->env.v[j].name, r->name) == 0) {
+				r->env = &h->env.v[j];
 				if (r->kind < 0)
-					r->kind = h->v[j].incoming;
+					r->kind = h->env.v[j].incoming;
 			}
 	}
 	return envs;
@@ -168,8 +167,8 @@ static void print_tokens(const struct row *r)
 		n += snprintf(text + n, n < sizeof(text) ? sizeof(text) - n : 0, "%s%llu",
 			      i ? "," : "", (unsigned long long)r->env->tokens[i]);
 	}
-	if (r->env->ntokens < r->env->ntokens_all && n < sizeof(text))
-		snprintf(text + n, sizeof(text) - n, ",...");
+	if (n >= sizeof(text))
+		snprintf(text + sizeof(text) - 5, 5, ",...");
 	out_close_array();
 	out_text(" %s\n", n ? text : "-");
 }
@@ -286,6 +285,8 @@ static int list_sessions(const char *root)
 	out_begin(luoctl_json, luoctl_pretty);
 	print_list(&s, sim_known, st.denied);
 	err = out_end();
+	for (size_t i = 0; envs && i < nenv; i++)
+		session_env_free(&envs[i].env);
 	free(envs);
 	free(s.rows);
 	free(s.sim);

@@ -11,51 +11,6 @@
 #include "session-env.h"
 #include "util.h"
 
-static bool name_byte_plain(unsigned char c)
-{
-	return isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '+' ||
-	       c == '@' || c == '=' || c == ',';
-}
-
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)tolower((unsigned char)c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-static int name_decode(const char *enc, size_t len, char *name)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		int c = (unsigned char)enc[i];
-
-		if (c == '%') {
-			int hi, lo;
-
-			if (i + 2 >= len)
-				return -EINVAL;
-			hi = hex_value(enc[i + 1]);
-			lo = hex_value(enc[i + 2]);
-			if (hi < 0 || lo < 0)
-				return -EINVAL;
-			c = hi * 16 + lo;
-			i += 2;
-		}
-		if (c == 0 || n >= LUO_NAME_MAX)
-			return -EINVAL;
-		name[n++] = (char)c;
-	}
-	if (n == 0)
-		return -EINVAL;
-	name[n] = '\0';
-	return 0;
-}
-
 static int parse_tokens(struct held_session *s, const char *text)
 {
 	char *copy = strdup(text), *save = NULL;
@@ -92,7 +47,7 @@ static int parse_entry(struct session_env *env, char *entry)
 		*tokens++ = '\0';
 	if (parse_fd_number(entry, &fd) < 0 ||
 	    (strcmp(kind, "in") != 0 && strcmp(kind, "out") != 0) ||
-	    name_decode(name, strlen(name), decoded) < 0)
+	    name_decode(name, strlen(name), decoded, sizeof(decoded)) < 0)
 		return -EINVAL;
 	if (tokens && strcmp(kind, "in") != 0)
 		return -EINVAL;
@@ -171,7 +126,6 @@ void session_env_remove(struct session_env *env, struct held_session *s)
 }
 
 
-/* Appends one entry; returns the new length, or -ENOMEM. */
 int session_env_parse(struct session_env *env, const char *value, char *bad,
 		      size_t badsize)
 {
@@ -187,7 +141,8 @@ int session_env_parse(struct session_env *env, const char *value, char *bad,
 	for (char *e = strtok_r(copy, " ", &save); e; e = strtok_r(NULL, " ", &save)) {
 		int r;
 
-		snprintf(bad, badsize, "%s", e);
+		if (bad)
+			snprintf(bad, badsize, "%s", e);
 		r = parse_entry(env, e);
 		if (r < 0) {
 			free(copy);
@@ -195,7 +150,8 @@ int session_env_parse(struct session_env *env, const char *value, char *bad,
 			return r;
 		}
 	}
-	bad[0] = '\0';
+	if (bad)
+		bad[0] = '\0';
 	free(copy);
 	return 0;
 }

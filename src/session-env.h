@@ -32,8 +32,8 @@ struct session_env {
 };
 
 /*
- * Parse a LUOCTL_SESSIONS value (NULL or "": no entry). 0, -EINVAL (bad
- * holds the malformed entry, cut to badsize) or -ENOMEM.
+ * Parse a LUOCTL_SESSIONS value (NULL or "": no entry). 0, -EINVAL (bad,
+ * unless NULL, holds the malformed entry, cut to badsize) or -ENOMEM.
  */
 int session_env_parse(struct session_env *env, const char *value, char *bad,
 		      size_t badsize);

@@ -232,30 +232,6 @@ static void test_session_links(void **state)
 	assert_int_equal(socket_link_inode("pipe:[1]", &ino), 0);
 }
 
-static void test_sessions_env(void **state)
-{
-	struct env_session v[4];
-	size_t n;
-
-	(void)state;
-	assert_int_equal(sessions_env_parse("3:out:db 5:in:vm%200:1,2,0x10", v, 4, &n), 0);
-	assert_int_equal(n, 2);
-	assert_int_equal(v[0].fd, 3);
-	assert_false(v[0].incoming);
-	assert_string_equal(v[0].name, "db");
-	assert_int_equal(v[1].fd, 5);
-	assert_true(v[1].incoming);
-	assert_string_equal(v[1].name, "vm 0");
-	assert_int_equal(v[1].ntokens, 3);
-	assert_true(v[1].tokens[2] == 16);
-	assert_int_equal(sessions_env_parse("", v, 4, &n), 0);
-	assert_int_equal(n, 0);
-	assert_int_equal(sessions_env_parse("3:out:db:1", v, 4, &n), -EINVAL);
-	assert_int_equal(sessions_env_parse("x:out:db", v, 4, &n), -EINVAL);
-	assert_int_equal(sessions_env_parse("3:up:db", v, 4, &n), -EINVAL);
-	assert_int_equal(sessions_env_parse("3:out:%zz", v, 4, &n), -EINVAL);
-}
-
 static void test_sim_sessions(void **state)
 {
 	struct sim_session *v;
@@ -291,7 +267,6 @@ int main(void)
 		cmocka_unit_test(test_comp_detect),
 		cmocka_unit_test(test_ikconfig),
 		cmocka_unit_test(test_session_links),
-		cmocka_unit_test(test_sessions_env),
 		cmocka_unit_test(test_sim_sessions),
 	};
 
