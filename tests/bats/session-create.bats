@@ -210,6 +210,7 @@ open"
 }
 
 @test "6.19: the 820th outgoing session is ENOMEM, explained" {
+	luosim_only "a 6.19 kernel (the VM tier boots 7.2 and 7.3)"
 	local chain=() i
 	for i in $(seq 1 820); do chain+=("$LUOCTL" create "s$i" --); done
 	run --separate-stderr boot 6.19 "${chain[@]}" true
