@@ -15,6 +15,13 @@
 int io_write_all(int fd, const void *buf, size_t len);
 /* The same at offset off (pwrite: the fd's own offset stays put). 0 or -errno. */
 int io_pwrite_all(int fd, const void *buf, size_t len, off_t off);
+/* Read len bytes at offset off, across short reads and EINTR. 0, -errno, or -ENODATA if the file ends first. */
+int io_pread_all(int fd, void *buf, size_t len, off_t off);
+/*
+ * Read fd to its end into a new buffer (NUL-terminated, *len without the
+ * NUL). 0, -EFBIG past max bytes, -ENOMEM or -errno.
+ */
+int io_read_fd(int fd, size_t max, char **buf, size_t *len);
 /*
  * Copy everything from src to dst. from_start: read src with pread from
  * offset 0, leaving its offset (shared with other holders) untouched;

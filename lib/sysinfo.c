@@ -21,61 +21,20 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "io.h"
 #include "sysinfo.h"
 
 /* ---- files -------------------------------------------------------------- */
 
 int read_file_all(const char *path, size_t max, char **buf, size_t *len)
 {
-	size_t cap = 4096, n = 0;
-	char *b = malloc(cap + 1);
-	int fd, err = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err;
 
-	if (!b)
-		return -ENOMEM;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		free(b);
+	if (fd < 0)
 		return -errno;
-	}
-	for (;;) {
-		ssize_t r;
-
-		if (n == cap) {
-			char *nb;
-
-			if (cap >= max) {
-				err = -EFBIG;
-				break;
-			}
-			cap = cap * 2 > max ? max : cap * 2;
-			nb = realloc(b, cap + 1);
-			if (!nb) {
-				err = -ENOMEM;
-				break;
-			}
-			b = nb;
-		}
-		r = read(fd, b + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			err = -errno;
-			break;
-		}
-		if (r == 0)
-			break;
-		n += r;
-	}
+	err = io_read_fd(fd, max, buf, len);
 	close(fd);
-	if (err) {
-		free(b);
-		return err;
-	}
-	b[n] = '\0';
-	*buf = b;
-	*len = n;
-	return 0;
+	return err;
 }
 
 int gunzip_buf(const void *in, size_t len, size_t max, char **out, size_t *outlen)
@@ -439,23 +398,6 @@ static const char *const tool_argv[][5] = {
 	[COMP_LZO] = { "lzop", "-dc", NULL },
 };
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
 /* Run argv with stdin = in, stdout = out; its exit status or -errno. */
 static int run_filter(char *const argv[], int in, int out)
 {
@@ -510,7 +452,7 @@ static int decompress_tool(const void *buf, size_t len, enum image_comp comp, si
 	int err = in < 0 || res < 0 ? -errno : 0;
 
 	if (!err)
-		err = write_all(in, buf, len);
+		err = io_write_all(in, buf, len);
 	if (!err && lseek(in, 0, SEEK_SET) < 0)
 		err = -errno;
 	if (!err)

@@ -69,47 +69,7 @@ static const struct poptOption dump_options[] = {
 
 static int read_fd(int fd, uint8_t **data, size_t *len)
 {
-	struct stat st;
-	/* Regular files say their size (debugfs blobs too); pipes and kcore-like files
-	 * grow. */
-	size_t cap = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-				     st.st_size < DUMP_MAX_INPUT
-			     ? (size_t)st.st_size + 1
-			     : 4096;
-	size_t n = 0;
-	uint8_t *buf = malloc(cap);
-
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		if (n == cap) {
-			if (cap >= DUMP_MAX_INPUT) {
-				free(buf);
-				return -EFBIG;
-			}
-			uint8_t *nb = realloc(buf, cap * 2);
-			if (!nb) {
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-		ssize_t r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int e = errno;
-			free(buf);
-			return -e;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	*data = buf;
-	*len = n;
-	return 0;
+	return io_read_fd(fd, DUMP_MAX_INPUT, (char **)data, len);
 }
 
 static int read_path(const char *path, uint8_t **data, size_t *len)

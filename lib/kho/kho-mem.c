@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "kho-abi.h"
 #include "kho-mem.h"
 
@@ -41,19 +42,9 @@ static int read_at(const struct kho_mem *m, uint64_t off, void *dst, size_t len)
 		memcpy(dst, m->buf + off, len);
 		return 0;
 	}
-	while (len) {
-		ssize_t n = pread(m->fd, dst, len, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EFAULT;
-		dst = (char *)dst + n;
-		off += (uint64_t)n;
-		len -= (size_t)n;
-	}
-	return 0;
+	int r = io_pread_all(m->fd, dst, len, (off_t)off);
+
+	return r == -ENODATA ? -EFAULT : r;
 }
 
 static int check_ehdr(const Elf64_Ehdr *eh, struct kho_error *err)
