@@ -110,20 +110,55 @@ static int publish_in(const struct kho_image *img)
 	return err ?: write_blobs("in", img);
 }
 
+/*
+ * Rewritten in place, not replaced: /proc/kcore in the tree is bound to this
+ * inode. The file is read-only for the tree; we open it for writing again.
+ */
 static int publish_kcore(const struct kho_image *img, const char *path)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0400);
-	int err;
+	int fd, err;
 
+	if (chmod(path, 0600) < 0 && errno != ENOENT)
+		return -errno;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
 	err = kho_mem_write_elf(fd, img);
+	if (fchmod(fd, 0400) < 0 && !err)
+		err = -errno;
 	close(fd);
 	return err;
 }
 
-/* The sessions as they were serialized at the kexec that led to this boot. */
-static struct kho_build_session *incoming_sessions(const struct luo_emu *e, size_t *nr)
+static void free_sessions(struct kho_build_session *ses, size_t nr)
+{
+	for (size_t i = 0; ses && i < nr; i++)
+		free((void *)ses[i].files);
+	free(ses);
+}
+
+/* A held file as the kernel sees it now: its size, position and seals. */
+static struct kho_build_file held_file(const struct luo_file *f)
+{
+	struct kho_build_file b = { .token = f->token };
+	struct stat st;
+	off_t pos = lseek(f->fd, 0, SEEK_CUR);
+	int seals = fcntl(f->fd, F_GET_SEALS);
+
+	if (fstat(f->fd, &st) == 0)
+		b.size = (uint64_t)st.st_size;
+	b.pos = pos < 0 ? 0 : (uint64_t)pos;
+	b.seals = seals < 0 ? 0 : (uint32_t)seals;
+	return b;
+}
+
+/*
+ * incoming: the sessions as they were serialized at the kexec that led to
+ * this boot. Otherwise: the outgoing sessions held now, with their files'
+ * current sizes.
+ */
+static struct kho_build_session *collect_sessions(const struct luo_emu *e,
+						  bool incoming, size_t *nr)
 {
 	struct kho_build_session *ses = calloc(e->nr_sessions + 1, sizeof(*ses));
 
@@ -132,27 +167,24 @@ static struct kho_build_session *incoming_sessions(const struct luo_emu *e, size
 		const struct luo_session *s = e->sessions[i];
 		struct kho_build_file *files;
 
-		if (!s->incoming)
+		if (s->incoming != incoming)
 			continue;
 		files = calloc(s->nr_files + 1, sizeof(*files));
-		for (size_t j = 0; files && j < s->nr_files; j++)
-			files[j] = (struct kho_build_file){
+		if (!files) {
+			free_sessions(ses, *nr);
+			return NULL;
+		}
+		for (size_t j = 0; j < s->nr_files; j++)
+			files[j] = incoming ? (struct kho_build_file){
 				.token = s->files[j].token,
 				.pos = s->files[j].pos,
 				.size = s->files[j].size,
 				.seals = s->files[j].seals,
-			};
+			} : held_file(&s->files[j]);
 		ses[*nr] = (struct kho_build_session){ s->name, files, s->nr_files };
 		(*nr)++;
 	}
 	return ses;
-}
-
-static void free_sessions(struct kho_build_session *ses, size_t nr)
-{
-	for (size_t i = 0; ses && i < nr; i++)
-		free((void *)ses[i].files);
-	free(ses);
 }
 
 static enum kho_era era_of(enum luo_mode mode)
@@ -172,7 +204,7 @@ static int build_in(const struct kho_view_config *v, const struct luo_emu *e,
 	};
 	int err;
 
-	p.sessions = incoming_sessions(e, &p.nr_sessions);
+	p.sessions = collect_sessions(e, true, &p.nr_sessions);
 	if (!p.sessions)
 		return -ENOMEM;
 	err = kho_build(&p, img);
@@ -180,7 +212,36 @@ static int build_in(const struct kho_view_config *v, const struct luo_emu *e,
 	return err;
 }
 
-int kho_view_publish(const struct kho_view_config *v, const struct luo_emu *e)
+/*
+ * The builder lists every page of a memfd, sparse or not: past this much held
+ * memfd data the memory file is left as it was (luosim(1)).
+ */
+#define HELD_VIEW_MAX_BYTES (1ull << 30)
+
+static bool held_too_big(const struct kho_build_session *ses, size_t nr)
+{
+	uint64_t total = 0;
+
+	for (size_t i = 0; i < nr; i++)
+		for (size_t j = 0; j < ses[i].nr_files; j++) {
+			uint64_t size = ses[i].files[j].size;
+
+			if (size > HELD_VIEW_MAX_BYTES - total)
+				return true;
+			total += size;
+		}
+	return false;
+}
+
+/*
+ * The outgoing image. 7.2 mode outside a KHO boot: with the sessions held now,
+ * whose blocks, file records and memfd folios the kernel allocates and adds
+ * to the memory map at CREATE_SESSION/PRESERVE_FD (sessions_pa stays 0). The
+ * builder lays the root FDT, the radix root and the blobs out before the
+ * sessions, so none of the addresses out/fdt and out/sub_fdts show moves.
+ */
+static int build_out(const struct kho_view_config *v, const struct luo_emu *e,
+		     struct kho_image *img)
 {
 	struct kho_build_params p = {
 		.era = era_of(v->mode),
@@ -188,18 +249,73 @@ int kho_view_publish(const struct kho_view_config *v, const struct luo_emu *e)
 		.release = v->release,
 		.kexec_count = v->kexec_count + 1,
 	};
+	int err;
+
+	if (p.era < KHO_ERA_E6 || v->kho_boot)
+		return kho_build(&p, img);
+	p.held = true;
+	p.sessions = collect_sessions(e, false, &p.nr_sessions);
+	if (!p.sessions)
+		return -ENOMEM;
+	err = held_too_big(p.sessions, p.nr_sessions) ? -EFBIG : kho_build(&p, img);
+	free_sessions((struct kho_build_session *)p.sessions, p.nr_sessions);
+	return err;
+}
+
+/* What the held view depends on: sessions, tokens and the files' state. */
+static char *held_signature(const struct luo_emu *e)
+{
+	struct kho_build_session *ses;
+	char *text = NULL;
+	size_t nr, len = 0;
+	FILE *f;
+
+	ses = collect_sessions(e, false, &nr);
+	if (!ses)
+		return NULL;
+	f = open_memstream(&text, &len);
+	for (size_t i = 0; f && i < nr; i++) {
+		fprintf(f, "%zu:%s\n", strlen(ses[i].name), ses[i].name);
+		for (size_t j = 0; j < ses[i].nr_files; j++) {
+			const struct kho_build_file *b = &ses[i].files[j];
+
+			fprintf(f, " %llx %llu %llu %x\n", (unsigned long long)b->token,
+				(unsigned long long)b->size, (unsigned long long)b->pos,
+				b->seals);
+		}
+	}
+	free_sessions(ses, nr);
+	if (!f || fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/* The held view the memory file shows now (NULL: none published). */
+static char *last_held;
+
+static bool held_view(const struct kho_view_config *v)
+{
+	return era_of(v->mode) >= KHO_ERA_E6 && !v->kho_boot;
+}
+
+int kho_view_publish(const struct kho_view_config *v, const struct luo_emu *e)
+{
+	enum kho_era era = era_of(v->mode);
 	struct kho_image out = { 0 }, in = { 0 };
-	int err = kho_build(&p, &out);
+	char *sig = held_view(v) ? held_signature(e) : NULL;
+	int err = held_view(v) && !sig ? -ENOMEM : build_out(v, e, &out);
 
 	if (!err)
-		err = publish_out(&out, p.era, v->kho_boot);
+		err = publish_out(&out, era, v->kho_boot);
 	if (!err && v->kho_boot) {
 		err = build_in(v, e, &in);
 		/*
 		 * 7.2 frees the incoming LUO blob at boot and never held the memory
 		 * map's own pages: both read as reused memory, in debugfs and here.
 		 */
-		if (!err && p.era >= KHO_ERA_E6)
+		if (!err && era >= KHO_ERA_E6)
 			kho_image_as_booted(&in);
 		if (!err)
 			err = publish_in(&in);
@@ -210,7 +326,43 @@ int kho_view_publish(const struct kho_view_config *v, const struct luo_emu *e)
 	 */
 	if (!err)
 		err = publish_kcore(v->kho_boot ? &in : &out, KHO_KCORE);
+	free(last_held);
+	last_held = err ? NULL : sig;
+	if (err)
+		free(sig);
 	kho_image_free(&out);
 	kho_image_free(&in);
+	return err;
+}
+
+int kho_view_update(const struct kho_view_config *v, const struct luo_emu *e)
+{
+	struct kho_image out = { 0 };
+	char *sig;
+	int err;
+
+	if (!held_view(v))
+		return 0;
+	sig = held_signature(e);
+	if (!sig)
+		return -ENOMEM;
+	if (last_held && strcmp(last_held, sig) == 0) {
+		free(sig);
+		return 0;
+	}
+	/* Memory only: out/fdt and out/sub_fdts stay as the kernel froze them. */
+	err = build_out(v, e, &out);
+	if (err == -EFBIG) {
+		/* Too much to list: keep the memory file and look again next time. */
+		free(sig);
+		return 0;
+	}
+	if (!err)
+		err = publish_kcore(&out, KHO_KCORE);
+	kho_image_free(&out);
+	free(last_held);
+	last_held = err ? NULL : sig;
+	if (err)
+		free(sig);
 	return err;
 }

@@ -22,3 +22,11 @@ struct kho_view_config {
 
 /* Write out/, in/ (after a KHO boot) and the memory file. 0 or -errno. */
 int kho_view_publish(const struct kho_view_config *v, const struct luo_emu *e);
+
+/*
+ * 7.2 mode, not after a KHO boot: rewrite the memory file if the outgoing
+ * sessions or their files changed since the last publish or update, as the
+ * kernel adds what CREATE_SESSION and PRESERVE_FD preserve to the outgoing
+ * memory map. out/ stays as published at boot. Otherwise a no-op. 0 or -errno.
+ */
+int kho_view_update(const struct kho_view_config *v, const struct luo_emu *e);

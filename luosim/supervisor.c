@@ -59,6 +59,8 @@ struct sup {
 	int dev_kept;	/* open trap: our end of the device object, or -1 */
 	bool kexec, tree_done;
 	int init_status;
+	struct kho_view_config kho; /* the KHO view as published at boot */
+	bool kho_published;
 };
 
 /* Set by SIGTERM: stop the machine, wait for every process of it, exit. */
@@ -84,7 +86,26 @@ static void reply(struct sup *s, int err, bool cont)
 	ioctl(s->listener, SECCOMP_IOCTL_NOTIF_SEND, s->resp);
 }
 
-/* The session table for luoctl list; a failure only costs that view: warn once. */
+/*
+ * 7.2 mode: the outgoing memory map grows as sessions and files are held
+ * (kho-view.c). Like the view itself, a convenience: warn once, go on.
+ */
+static void publish_kho_update(struct sup *s)
+{
+	static bool warned;
+	int err = s->kho_published ? kho_view_update(&s->kho, &s->emu) : 0;
+
+	if (err && !warned) {
+		luosim_errno(-err, "warning: cannot update the simulated memory %s",
+			     KHO_KCORE);
+		warned = true;
+	}
+}
+
+/*
+ * The session table for luoctl list and the memory behind the KHO view; a
+ * failure only costs that view: warn once.
+ */
 static void publish_sessions(struct sup *s)
 {
 	static bool warned;
@@ -94,6 +115,7 @@ static void publish_sessions(struct sup *s)
 		luosim_errno(-err, "warning: cannot write %s", SESSIONS_VIEW);
 		warned = true;
 	}
+	publish_kho_update(s);
 }
 
 /* ---- trapped ioctl ---- */
@@ -592,6 +614,10 @@ static void publish_kho(struct sup *s, const struct luosim_handover *h, bool kho
 
 	if (err)
 		luosim_errno(-err, "warning: cannot build the KHO debugfs view");
+	/* Updates need no previous release (only the incoming view has it). */
+	s->kho = v;
+	s->kho.prev_release = NULL;
+	s->kho_published = !err;
 }
 
 static int take_handover(struct sup *s)

@@ -128,3 +128,39 @@ KHO=/sys/kernel/debug/kho
 		fi
 	done
 }
+
+@test "7.2: the outgoing memory map grows as a memfd is preserved, before the kexec" {
+	luosim_only "reads the simulated memory's layout of held sessions"
+	[[ -x $LUOCTL ]] && "$LUOCTL" dump --help 2>&1 | grep -q -- --deep ||
+		skip "this luoctl has no dump --deep"
+	require_tool jq jq
+	local big=$BATS_TEST_TMPDIR/big1m
+	head -c 1048577 /dev/urandom >"$big"
+	# As mm/memfd_luo.c at PRESERVE_FD: the folios join the outgoing radix tree,
+	# whose root out/fdt (frozen at boot) still points at.
+	run -0 "$LUOSIM" --kernel 7.2 -- "$LUOCTL" create db --file "$big:1" -- \
+		"$LUOCTL" dump --deep --json
+	echo "$output" | jq -e '.blobs[0].root.memory_map.preserved_bytes >= 1048576'
+	echo "$output" | jq -e '.blobs[1].luo.sessions_pa == "0x0"'
+	run -0 "$LUOSIM" --kernel 7.2 -- "$LUOCTL" create db --file "$big:1" -- \
+		"$LUOCTL" dump --deep
+	assert_output --regexp "memory map preserves [0-9]+ bytes \(1\.[0-9] MiB\)"
+	assert_output --partial "out/fdt: 233 bytes"
+	refute_output --partial "problem"
+	# The session closed: its folios leave the map again (the release is seen
+	# asynchronously, so wait for it a little).
+	export big
+	run -0 "$LUOSIM" --kernel 7.2 sh -c '
+		"$LUOCTL" create db --file "$big:1" -- true || exit
+		for i in $(seq 50); do
+			n=$("$LUOCTL" dump --deep --json | jq .blobs[0].root.memory_map.preserved_bytes)
+			[ "$n" -lt 1048576 ] && break
+			sleep 0.1
+		done
+		echo "after close: $n"'
+	assert_line --regexp '^after close: [0-9]{1,6}$'
+	# 6.19 has no memory map before finalize, held sessions or not.
+	run -0 "$LUOSIM" --kernel 6.19 -- "$LUOCTL" create db --file "$big:1" -- \
+		"$LUOCTL" dump --deep --json
+	echo "$output" | jq -e '.blobs[0].root.memory_map.phys == "0x0"'
+}

@@ -347,6 +347,43 @@ static void test_e6_chains_and_radix(void **state)
 	kho_image_free(&img);
 }
 
+/*
+ * luosim republishes memory as sessions are held but keeps out/ from boot: the
+ * held image must show the boot image's out/fdt bytes and blob addresses, and
+ * its radix root (where out/fdt points) must hold the held memfd's folios.
+ */
+static void test_e6_held_keeps_boot_addresses(void **state)
+{
+	struct kho_build_params p = params(KHO_ERA_E6, false);
+	struct kho_image boot, held;
+
+	(void)state;
+	p.with_flb = true;
+	p.nr_sessions = 0;
+	assert_int_equal(kho_build(&p, &boot), 0);
+	p.nr_sessions = 1;
+	p.held = true;
+	assert_int_equal(kho_build(&p, &held), 0);
+	assert_int_equal(held.root_debugfs_len, boot.root_debugfs_len);
+	assert_memory_equal(held.root_fdt, boot.root_fdt, boot.root_debugfs_len);
+	assert_int_equal(held.root_phys, boot.root_phys);
+	assert_int_equal(held.nr_blobs, boot.nr_blobs);
+	for (size_t i = 0; i < boot.nr_blobs; i++) {
+		assert_string_equal(held.blobs[i].name, boot.blobs[i].name);
+		assert_int_equal(held.blobs[i].phys, boot.blobs[i].phys);
+		assert_int_equal(held.blobs[i].len, boot.blobs[i].len);
+		assert_memory_equal(held.blobs[i].data, boot.blobs[i].data,
+				    boot.blobs[i].len);
+	}
+	uint64_t root = prop_u64(boot.root_fdt, "/", "preserved-memory-map");
+	assert_int_equal(prop_u64(held.root_fdt, "/", "preserved-memory-map"), root);
+	assert_int_equal(u64_at((uint8_t *)blob(&held, "LUO")->data + 16), 0);
+	assert_true(radix_has(&held, root, 0x200000000ull, 0)); /* the first folio */
+	assert_false(radix_has(&boot, root, 0x200000000ull, 0));
+	kho_image_free(&boot);
+	kho_image_free(&held);
+}
+
 static void test_e7_composites(void **state)
 {
 	struct kho_build_params p = params(KHO_ERA_E7, true);
@@ -419,6 +456,7 @@ int main(void)
 		cmocka_unit_test(test_boot_view_is_empty),
 		cmocka_unit_test(test_e2_records),
 		cmocka_unit_test(test_e6_chains_and_radix),
+		cmocka_unit_test(test_e6_held_keeps_boot_addresses),
 		cmocka_unit_test(test_e7_composites),
 		cmocka_unit_test(test_rejects),
 		cmocka_unit_test(test_era_names),
