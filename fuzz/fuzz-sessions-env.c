@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * libFuzzer target for the LUOCTL_SESSIONS codec (src/session-common.c),
+ * libFuzzer target for the LUOCTL_SESSIONS codec (src/session-env.c),
  * through its public functions: the input is the variable's value. Whatever
  * loads must export and load again to the same entries: those on fds open in
  * the fuzzer survive the export, the others are dropped as closed.
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "session-common.h"
+#include "session-env.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -31,17 +31,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(value, data, size);
 	value[size] = '\0';
-	setenv(SESSIONS_ENV, value, 1);
-	free(value);
-	if (session_env_load(&env))
+	if (session_env_parse(&env, value, NULL, 0)) {
+		free(value);
 		return 0;
+	}
+	free(value);
 	/* Lookups by name and fd walk what was loaded. */
 	for (size_t i = 0; i < env.n; i++) {
 		assert(session_env_find(&env, env.v[i].name, env.v[i].incoming));
 		assert(session_env_find_fd(&env, env.v[i].fd));
 	}
 	if (session_env_export(&env) == 0) {
-		assert(session_env_load(&again) == 0);
+		assert(session_env_parse(&again, getenv(SESSIONS_ENV), NULL, 0) == 0);
 		size_t kept = 0;
 		for (size_t i = 0; i < env.n; i++) {
 			if (fcntl(env.v[i].fd, F_GETFD) < 0)
