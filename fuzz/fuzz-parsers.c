@@ -2,7 +2,7 @@
 /*
  * libFuzzer target for the command-line parsers: numbers and fd numbers
  * (lib/util.c), "LEFT:RIGHT" pairs, session names and how they are shown
- * (src/session-common.c). The input is one argument. Properties checked:
+ * (src/chain.c). The input is one argument. Properties checked:
  * a number that parses prints back to the same value, nothing parses with
  * a sign or a blank in front, fd numbers fit an int, a split pair rejoins
  * to the input, and a shown name is quoted and printable.
@@ -16,7 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "session-common.h"
+#include "chain.h"
+#include "luoctl.h"
 #include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
