@@ -52,11 +52,9 @@ static void one_blob(const uint8_t *data, size_t size)
 	struct kho_fdt fdt;
 	struct kho_error err;
 
-	if (!kho_fdt_parse(data, size, &fdt, &err)) {
-		decode_fdt(&fdt, data, size);
-		kho_fdt_free(&fdt);
-	} else if (err.truncated && !kho_fdt_parse_cut(data, size, &fdt, &err)) {
-		/* A root cut short the way debugfs cuts out/fdt. */
+	/* Whole, or a root cut short the way debugfs cuts out/fdt. */
+	if (!kho_fdt_parse(data, size, &fdt, &err) ||
+	    (err.truncated && !kho_fdt_parse_cut(data, size, &fdt, &err))) {
 		decode_fdt(&fdt, data, size);
 		kho_fdt_free(&fdt);
 	}

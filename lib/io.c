@@ -148,12 +148,14 @@ int io_grow(void **buf, size_t *cap, size_t need, size_t elem)
 
 	if (need <= *cap)
 		return 0;
+	if (!elem)
+		return -EINVAL;
 	while (n < need) {
 		if (n > SIZE_MAX / 2)
 			return -ENOMEM;
 		n *= 2;
 	}
-	if (elem && n > SIZE_MAX / elem)
+	if (n > SIZE_MAX / elem)
 		return -ENOMEM;
 	p = realloc(*buf, n * elem);
 	if (!p)

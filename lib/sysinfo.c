@@ -52,7 +52,11 @@ int gunzip_buf(const void *in, size_t len, size_t max, char **out, size_t *outle
 	b = malloc(cap + 1);
 	zs.next_in = (Bytef *)in;
 	zs.avail_in = (uInt)len;
-	while (b && zr == Z_OK) {
+	if (!b) {
+		inflateEnd(&zs);
+		return -ENOMEM;
+	}
+	while (zr == Z_OK) {
 		if (n == cap) {
 			size_t ncap = cap * 2 > max ? max : cap * 2;
 			char *nb = cap >= max ? NULL : realloc(b, ncap + 1);
@@ -68,9 +72,9 @@ int gunzip_buf(const void *in, size_t len, size_t max, char **out, size_t *outle
 		n = cap - zs.avail_out;
 	}
 	inflateEnd(&zs);
-	if (!b || zr != Z_STREAM_END) {
+	if (zr != Z_STREAM_END) {
 		free(b);
-		return !b ? -ENOMEM : n >= max ? -EFBIG : -EINVAL;
+		return n >= max ? -EFBIG : -EINVAL;
 	}
 	b[n] = '\0';
 	*out = b;
@@ -490,14 +494,14 @@ int image_load(const char *path, char **out, size_t *outlen, char *rel, size_t r
 	       const char **tool)
 {
 	struct bzimage_info bi;
-	char *raw;
-	size_t len;
+	char *raw = NULL;
+	size_t len = 0;
 	int err = read_file_all(path, IMAGE_MAX, &raw, &len);
 
 	*tool = NULL;
 	rel[0] = '\0';
-	if (err)
-		return err;
+	if (err || !raw)
+		return err ? err : -EIO;
 	if (bzimage_parse(raw, len, &bi) == 0) {
 		size_t plen = bi.payload_len;
 

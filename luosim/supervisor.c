@@ -658,10 +658,10 @@ static int setup(struct sup *s, const struct luosim_opts *o)
 		return err;
 	}
 	err = take_handover(s);
-	if (!err)
+	if (!err) {
 		publish_sessions(s);
-	if (!err)
 		err = start_tree(s, o);
+	}
 	if (err && err != -EPIPE)
 		luosim_errno(-err, "cannot start the tree");
 	return err;

@@ -213,10 +213,10 @@ void check_next(struct check_list *l, struct check_ctx *c, const char *next)
 	char *image = NULL;
 	size_t ilen = 0;
 	struct hover_formats formats = { 0 };
-	int err = 0;
 
 	if (is_image_arg(c, next)) {
-		err = image_load(next, &image, &ilen, rel, sizeof(rel), &tool);
+		int err = image_load(next, &image, &ilen, rel, sizeof(rel), &tool);
+
 		if (err) {
 			check_add(l, "next.image", CHECK_FAIL, next, "cannot read image %s%s%s: %s",
 				  next, tool ? " with " : "", tool ? tool : "", strerror(-err));

@@ -670,7 +670,9 @@ static int run_check(const struct luoctl_cmd *cmd, int argc, char *argv[])
 			opt_root[--n] = '\0';
 		c.root = opt_root;
 	}
-	c.luosim = !opt_root && getenv("LUOSIM") && strcmp(getenv("LUOSIM"), "1") == 0;
+	const char *luosim = getenv("LUOSIM");
+
+	c.luosim = !opt_root && luosim && strcmp(luosim, "1") == 0;
 	check_running(&l, &c);
 	if (opt_next)
 		check_next(&l, &c, opt_next);

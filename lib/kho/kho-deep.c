@@ -37,7 +37,8 @@ static void copy_name(char *dst, const char *src, size_t srclen)
 /* Room for entry `index`: doubles at powers of two, so chains cost O(n). */
 static int grow_for(void **arr, size_t index, size_t elem)
 {
-	if (index && (index & (index - 1)))
+	/* Capacity doubles at each power of two, so only those indexes grow. */
+	if (*arr && index && (index & (index - 1)))
 		return 0;
 	void *n = realloc(*arr, (index ? index * 2 : 1) * elem);
 	if (!n)

@@ -97,6 +97,15 @@ static int cmp(const void *a, const void *b)
 	return strcmp(((const struct entry *)a)->key, ((const struct entry *)b)->key);
 }
 
+static void free_entries(struct entry *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(e[i].key);
+		free(e[i].value);
+	}
+	free(e);
+}
+
 int main(int argc, char **argv)
 {
 	struct entry *e = NULL;
@@ -117,8 +126,10 @@ int main(int argc, char **argv)
 		sp = strchr(line, ' ');
 		struct entry *ne = realloc(e, (n + 1) * sizeof(*e));
 
-		if (!ne)
+		if (!ne) {
+			free_entries(e, n);
 			return 1;
+		}
 		e = ne;
 		e[n].value = strdup(sp ? sp + 1 : "");
 		if (sp)
@@ -129,6 +140,7 @@ int main(int argc, char **argv)
 	out = fopen(argv[1], "wb");
 	if (!out) {
 		perror(argv[1]);
+		free_entries(e, n);
 		return 1;
 	}
 	put32(INDEX_MAGIC);
@@ -141,11 +153,7 @@ int main(int argc, char **argv)
 		root = htonl(root);
 		fwrite(&root, 4, 1, out);
 	}
-	for (size_t i = 0; i < n; i++) {
-		free(e[i].key);
-		free(e[i].value);
-	}
-	free(e);
+	free_entries(e, n);
 	if (fclose(out) != 0) {
 		perror(argv[1]);
 		return 1;
