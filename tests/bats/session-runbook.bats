@@ -112,10 +112,12 @@ retrieved token 1: wrote 17 bytes to "'"$W/out"'"'
 		run --separate-stderr boot_sh "$k" '
 			"$LUOCTL" create db -- "$LUOCTL" preserve db --stdin 1 --ready-file "$W/ready.file" \
 				-- sleep 1000 < "$W/small" &
-			while [ ! -e "$W/ready.file" ] || [ "$(cat "$W/ready.file")" = stale ]; do
+			# Read, never test-then-read: preserve removes the stale file in between.
+			for i in $(seq 1200); do
+				r=$(cat "$W/ready.file" 2>/dev/null) && [ "$r" != stale ] && break
 				sleep 0.05
 			done
-			cat "$W/ready.file"
+			echo "$r"
 			exec "$LUOSIM_BIN" kexec'
 		assert_failure 99
 		assert_output ready
