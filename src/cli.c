@@ -18,10 +18,6 @@
 int luoctl_json;
 int luoctl_pretty;
 
-/* The argv given to luoctl_parse(), for luoctl_args(). */
-static int parsed_argc;
-static char **parsed_argv;
-
 /* --help of a subcommand (main has its own). */
 static int show_help;
 
@@ -109,8 +105,6 @@ int luoctl_parse(const struct luoctl_cmd *cmd, const struct poptOption *opts, in
 	if (!opts)
 		table[0] = table[1], table[1] = table[2], table[2] = table[3];
 
-	parsed_argc = argc;
-	parsed_argv = argv;
 	*ctx = poptGetContext(cmd->name, argc, (const char **)argv, table,
 			      POPT_CONTEXT_POSIXMEHARDER);
 	while ((rc = poptGetNextOpt(*ctx)) > 0)
@@ -151,11 +145,6 @@ const char **cli_args_tail(poptContext ctx, int argc, char *argv[], int *count)
 		if (strcmp(args[i], argv[argc - n + i]) != 0)
 			return args;
 	return (const char **)argv + (argc - n);
-}
-
-const char **luoctl_args(poptContext ctx, int *count)
-{
-	return cli_args_tail(ctx, parsed_argc, parsed_argv, count);
 }
 
 int luoctl_exec(char *const argv[], const char *after)

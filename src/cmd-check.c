@@ -651,14 +651,12 @@ static int run_check(const struct luoctl_cmd *cmd, int argc, char *argv[])
 	struct check_ctx c = { .root = "" };
 	struct check_list l = { 0 };
 	const char *verdict;
-	poptContext ctx;
-	int nargs, rc = luoctl_parse(cmd, check_options, argc, argv, &ctx);
+	const char **args;
+	int rc = luoctl_parse_args(cmd, check_options, argc, argv, &args);
 
 	if (rc)
 		return rc;
-	luoctl_args(ctx, &nargs);
-	poptFreeContext(ctx);
-	if (nargs > 0) {
+	if (args[0]) {
 		log_usage("unexpected argument");
 		return LUOCTL_EXIT_USAGE;
 	}

@@ -716,13 +716,15 @@ static int dump(const char *arg, struct dump_opts *o)
 static int run_dump(const struct luoctl_cmd *cmd, int argc, char *argv[])
 {
 	struct dump_opts o = { 0 };
-	poptContext ctx;
-	int nargs, rc = luoctl_parse(cmd, dump_options, argc, argv, &ctx);
+	const char **args;
+	int nargs = 0, rc = luoctl_parse_args(cmd, dump_options, argc, argv, &args);
 
 	if (rc)
 		return rc;
-	const char **args = luoctl_args(ctx, &nargs);
-	const char *arg = nargs ? args[0] : NULL;
+	while (args[nargs])
+		nargs++;
+	const char *arg = args[0];
+
 	rc = check_options(nargs, arg);
 	rc = rc ?: parse_format(&o.format);
 	o.deep = opt_deep || opt_memory;
@@ -735,7 +737,6 @@ static int run_dump(const struct luoctl_cmd *cmd, int argc, char *argv[])
 	} else if (!rc) {
 		rc = dump(arg, &o);
 	}
-	poptFreeContext(ctx);
 	return rc;
 }
 

@@ -299,15 +299,13 @@ static int list_sessions(const char *root)
 
 static int run_list(const struct luoctl_cmd *cmd, int argc, char *argv[])
 {
-	poptContext ctx;
-	int nargs, rc = luoctl_parse(cmd, list_options, argc, argv, &ctx);
+	const char **args;
+	int rc = luoctl_parse_args(cmd, list_options, argc, argv, &args);
 	size_t n;
 
 	if (rc)
 		return rc;
-	luoctl_args(ctx, &nargs);
-	poptFreeContext(ctx);
-	if (nargs > 0) {
+	if (args[0]) {
 		log_usage("unexpected argument");
 		return LUOCTL_EXIT_USAGE;
 	}

@@ -43,13 +43,11 @@ int luoctl_parse(const struct luoctl_cmd *cmd, const struct poptOption *opts, in
 		 char *argv[], poptContext *ctx);
 
 /*
- * Arguments left after the options, NULL-terminated, never NULL itself. They
- * point into argv, so they outlive the context. A "--" that follows the first
- * argument is kept (popt only consumes one that comes before it).
+ * luoctl_parse and the arguments left after the options, the context freed:
+ * no state kept anywhere. *args is NULL-terminated, never NULL itself, and
+ * points into argv. A "--" that follows the first argument is kept (popt only
+ * consumes one that comes before it).
  */
-const char **luoctl_args(poptContext ctx, int *count);
-
-/* luoctl_parse and the arguments left, the context freed: no state kept anywhere. */
 int luoctl_parse_args(const struct luoctl_cmd *cmd, const struct poptOption *opts,
 		      int argc, char *argv[], const char ***args);
 
