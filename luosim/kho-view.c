@@ -114,19 +114,29 @@ static int publish_in(const struct kho_image *img)
  * Rewritten in place, not replaced: /proc/kcore in the tree is bound to this
  * inode. The file is read-only for the tree; we open it for writing again.
  */
+/*
+ * The memory file is written through one fd kept from its first publish: once
+ * the supervisor watches the file's opens (kho_view_flush on open), an open()
+ * of its own would wait for itself.
+ */
+static int kcore_fd = -1;
+
 static int publish_kcore(const struct kho_image *img, const char *path)
 {
-	int fd, err;
+	int err;
 
-	if (chmod(path, 0600) < 0 && errno != ENOENT)
+	if (kcore_fd < 0) {
+		if (chmod(path, 0600) < 0 && errno != ENOENT)
+			return -errno;
+		kcore_fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (kcore_fd < 0)
+			return -errno;
+	} else if (ftruncate(kcore_fd, 0) < 0 || lseek(kcore_fd, 0, SEEK_SET) < 0) {
 		return -errno;
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	err = kho_mem_write_elf(fd, img);
-	if (fchmod(fd, 0400) < 0 && !err)
+	}
+	err = kho_mem_write_elf(kcore_fd, img);
+	if (fchmod(kcore_fd, 0400) < 0 && !err)
 		err = -errno;
-	close(fd);
 	return err;
 }
 
@@ -335,7 +345,7 @@ int kho_view_publish(const struct kho_view_config *v, const struct luo_emu *e)
 	return err;
 }
 
-int kho_view_update(const struct kho_view_config *v, const struct luo_emu *e)
+int kho_view_flush(const struct kho_view_config *v, const struct luo_emu *e)
 {
 	struct kho_image out = { 0 };
 	char *sig;

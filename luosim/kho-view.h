@@ -24,9 +24,12 @@ struct kho_view_config {
 int kho_view_publish(const struct kho_view_config *v, const struct luo_emu *e);
 
 /*
- * 7.2 mode, not after a KHO boot: rewrite the memory file if the outgoing
- * sessions or their files changed since the last publish or update, as the
- * kernel adds what CREATE_SESSION and PRESERVE_FD preserve to the outgoing
- * memory map. out/ stays as published at boot. Otherwise a no-op. 0 or -errno.
+ * 7.2 mode, not after a KHO boot: the kernel adds what CREATE_SESSION and
+ * PRESERVE_FD preserve to the outgoing memory map, so the memory file must
+ * show the sessions held when it is read. Rewriting it at every ioctl cost
+ * O(files) per PRESERVE_FD (a 400-file create took 32 s); instead the
+ * supervisor calls kho_view_flush() when it sees the file being opened, which
+ * rewrites it if the held sessions, tokens or files' state differ from what it
+ * shows. out/ stays as published at boot. Otherwise a no-op. 0 or -errno.
  */
-int kho_view_update(const struct kho_view_config *v, const struct luo_emu *e);
+int kho_view_flush(const struct kho_view_config *v, const struct luo_emu *e);

@@ -52,7 +52,7 @@ struct sup {
 	struct seccomp_notif_sizes sizes;
 	struct seccomp_notif *req;
 	struct seccomp_notif_resp *resp;
-	int listener, fan, epfd, init_pidfd;
+	int listener, fan, fan_kcore, epfd, init_pidfd;
 	pid_t init;
 	enum kexec_image image;
 	bool trap_open; /* no fanotify (not root): opens are trapped instead */
@@ -72,7 +72,7 @@ static void on_stop(int sig)
 }
 
 /* epoll tags for the non-session fds; sessions are tagged by their pointer. */
-static char tag_listener, tag_fan, tag_init, tag_device;
+static char tag_listener, tag_fan, tag_fan_kcore, tag_init, tag_device;
 
 /* ---- replies ---- */
 
@@ -88,12 +88,13 @@ static void reply(struct sup *s, int err, bool cont)
 
 /*
  * 7.2 mode: the outgoing memory map grows as sessions and files are held
- * (kho-view.c). Like the view itself, a convenience: warn once, go on.
+ * (kho-view.c); the memory file is brought up to date as it is opened. Like
+ * the view itself, a convenience: warn once, go on.
  */
-static void publish_kho_update(struct sup *s)
+static void flush_kho_view(struct sup *s)
 {
 	static bool warned;
-	int err = s->kho_published ? kho_view_update(&s->kho, &s->emu) : 0;
+	int err = s->kho_published ? kho_view_flush(&s->kho, &s->emu) : 0;
 
 	if (err && !warned) {
 		luosim_errno(-err, "warning: cannot update the simulated memory %s",
@@ -102,10 +103,7 @@ static void publish_kho_update(struct sup *s)
 	}
 }
 
-/*
- * The session table for luoctl list and the memory behind the KHO view; a
- * failure only costs that view: warn once.
- */
+/* The session table for luoctl list; a failure only costs that view: warn once. */
 static void publish_sessions(struct sup *s)
 {
 	static bool warned;
@@ -115,7 +113,6 @@ static void publish_sessions(struct sup *s)
 		luosim_errno(-err, "warning: cannot write %s", SESSIONS_VIEW);
 		warned = true;
 	}
-	publish_kho_update(s);
 }
 
 /* ---- trapped ioctl ---- */
@@ -324,11 +321,14 @@ static void serve_open(struct sup *s, struct luo_call *c)
 	const struct seccomp_data *d = &s->req->data;
 	bool at = d->nr == __NR_openat;
 	uint64_t flags = at ? d->args[2] : d->args[1];
-	char path[sizeof(LUO_DEVICE_PATH) + 1];
+	char path[sizeof(KHO_KCORE) > sizeof(LUO_DEVICE_PATH) ? sizeof(KHO_KCORE) + 1
+							       : sizeof(LUO_DEVICE_PATH) + 1];
 	int give, err, fd;
 
-	/* Only the absolute path is emulated (emulator-notes §15). */
+	/* Only the absolute paths are emulated (emulator-notes §15). */
 	err = read_path(c, at ? d->args[1] : d->args[0], path, sizeof(path));
+	if (!err && (!strcmp(path, KHO_KCORE) || !strcmp(path, "/proc/kcore")))
+		flush_kho_view(s);
 	if (err || strcmp(path, LUO_DEVICE_PATH)) {
 		reply(s, 0, true);
 		return;
@@ -423,6 +423,38 @@ static uint32_t open_verdict(struct sup *s)
 	return FAN_ALLOW;
 }
 
+/*
+ * The memory file: a second fanotify group, so its opens never count as the
+ * device's. The file is brought up to date before the open goes on.
+ */
+static int watch_kcore_opens(struct sup *s)
+{
+	s->fan_kcore = fanotify_init(FAN_CLASS_PRE_CONTENT | FAN_CLOEXEC,
+				     O_RDONLY | O_CLOEXEC | O_LARGEFILE);
+	if (s->fan_kcore < 0)
+		return -errno;
+	if (fanotify_mark(s->fan_kcore, FAN_MARK_ADD, FAN_OPEN_PERM, AT_FDCWD, KHO_KCORE) < 0)
+		return -errno;
+	return 0;
+}
+
+static void serve_kcore_opens(struct sup *s)
+{
+	char buf[4096] __attribute__((aligned(8)));
+	ssize_t len = read(s->fan_kcore, buf, sizeof(buf));
+	struct fanotify_event_metadata *m = (void *)buf;
+
+	for (; len > 0 && FAN_EVENT_OK(m, len); m = FAN_EVENT_NEXT(m, len)) {
+		struct fanotify_response r = { .fd = m->fd, .response = FAN_ALLOW };
+
+		flush_kho_view(s);
+		if (write(s->fan_kcore, &r, sizeof(r)) < 0)
+			perror("luosim: fanotify response");
+		if (m->fd >= 0)
+			close(m->fd);
+	}
+}
+
 static void serve_fanotify(struct sup *s)
 {
 	char buf[4096] __attribute__((aligned(8)));
@@ -471,6 +503,8 @@ static void dispatch(struct sup *s, struct epoll_event *ev)
 			epoll_ctl(s->epfd, EPOLL_CTL_DEL, s->listener, NULL);
 	} else if (ev->data.ptr == &tag_fan) {
 		serve_fanotify(s);
+	} else if (ev->data.ptr == &tag_fan_kcore) {
+		serve_kcore_opens(s);
 	} else if (ev->data.ptr == &tag_init) {
 		reap_init(s);
 	} else if (ev->data.ptr == &tag_device) {
@@ -574,6 +608,7 @@ static int start_tree(struct sup *s, const struct luosim_opts *o)
 		return -errno;
 	if (watch(s, s->listener, &tag_listener) < 0 ||
 	    (s->fan >= 0 && watch(s, s->fan, &tag_fan) < 0) ||
+	    (s->fan_kcore >= 0 && watch(s, s->fan_kcore, &tag_fan_kcore) < 0) ||
 	    watch(s, s->init_pidfd, &tag_init) < 0)
 		return -errno;
 	return 0;
@@ -658,6 +693,17 @@ static int setup(struct sup *s, const struct luosim_opts *o)
 		return err;
 	}
 	err = take_handover(s);
+	if (!err && !s->trap_open && s->kho_published) {
+		int werr = watch_kcore_opens(s);
+
+		if (werr) {
+			luosim_errno(-werr, "warning: cannot watch the opens of %s: it shows "
+				     "the sessions held at boot", KHO_KCORE);
+			if (s->fan_kcore >= 0)
+				close(s->fan_kcore);
+			s->fan_kcore = -1;
+		}
+	}
 	if (!err) {
 		publish_sessions(s);
 		err = start_tree(s, o);
@@ -673,6 +719,7 @@ int supervise_boot(const struct luosim_opts *o, const struct boot_config *cfg,
 	struct sup s = { .cfg = cfg,
 			 .listener = -1,
 			 .fan = -1,
+			 .fan_kcore = -1,
 			 .init_pidfd = -1,
 			 .init = -1,
 			 .dev_kept = -1 };
