@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -224,8 +225,8 @@ static uint64_t mem_available(void)
 
 /*
  * What a copy may be made of: a regular file that fits in memory, a pipe, a
- * socket or a terminal. A directory cannot be read; other devices (/dev/zero)
- * may never end. Returns 0 or an exit status after printing why.
+ * socket, a terminal or /dev/null. A directory cannot be read; other devices
+ * (/dev/zero) may never end. Returns 0 or an exit status after printing why.
  */
 static int check_copy_source(const struct preserve_item *item, int src)
 {
@@ -246,7 +247,9 @@ static int check_copy_source(const struct preserve_item *item, int src)
 		log_usage("%s %s: %s is a directory; give a file", opt, item->arg, what);
 		return LUOCTL_EXIT_USAGE;
 	}
-	if ((S_ISCHR(st.st_mode) && !isatty(src)) || S_ISBLK(st.st_mode)) {
+	/* /dev/null is empty, a terminal ends with ^D: other devices may never end. */
+	if ((S_ISCHR(st.st_mode) && !isatty(src) && st.st_rdev != makedev(1, 3)) ||
+	    S_ISBLK(st.st_mode)) {
 		log_usage("%s %s: %s is a device, not a file to copy (its contents may never end)",
 			  opt, item->arg, what);
 		return LUOCTL_EXIT_USAGE;
