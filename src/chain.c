@@ -25,8 +25,8 @@
 
 const char *name_shown(const char *name)
 {
-	/* Two buffers: a message may show two names. */
-	static char bufs[2][LIVEUPDATE_SESSION_NAME_LENGTH * 4 + 3];
+	/* Two buffers: a message may show two names (session names, FDNAMEs). */
+	static char bufs[2][256 * 4 + 3];
 	static int next;
 	char *buf = bufs[next++ % 2], *p = buf;
 
@@ -46,7 +46,7 @@ const char *name_shown(const char *name)
 	return buf;
 }
 
-int session_name_check(const char *name, bool force)
+int session_name_length_check(const char *name)
 {
 	size_t len = strlen(name);
 
@@ -59,6 +59,16 @@ int session_name_check(const char *name, bool force)
 			  name_shown(name), len, LUO_NAME_MAX);
 		return LUOCTL_EXIT_USAGE;
 	}
+	return 0;
+}
+
+int session_name_check(const char *name, bool force)
+{
+	size_t len = strlen(name);
+	int rc = session_name_length_check(name);
+
+	if (rc)
+		return rc;
 	if (strcmp(name, "systemd") == 0 && !force) {
 		log_usage("the session name \"systemd\" belongs to systemd (v261 and later); give --force to use it anyway");
 		return LUOCTL_EXIT_USAGE;
@@ -145,7 +155,14 @@ int held_session_verify(const struct held_session *s)
 
 int parse_fd_arg(const char *option, const char *s, int *fd)
 {
-	if (parse_fd_number(s, fd) < 0) {
+	int r = parse_fd_number(s, fd);
+
+	if (r == -ERANGE) {
+		log_usage("%s: \"%s\" is out of range for an fd number (at most %d)", option, s,
+			  INT_MAX);
+		return LUOCTL_EXIT_USAGE;
+	}
+	if (r < 0) {
 		log_usage("%s: \"%s\" is not an fd number", option, s);
 		return LUOCTL_EXIT_USAGE;
 	}
@@ -254,6 +271,36 @@ void session_opts_free(struct session_opts *o)
 static const char ready_text[] = "ready\n";
 static const char failed_text[] = "failed\n";
 
+/* The ready file is published by a rename in its directory: that must work. */
+static int ready_file_check(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path))
+			  : strdup(".");
+	struct stat st;
+	int err = 0;
+
+	if (!dir) {
+		log_errno(ENOMEM, "--ready-file %s", path);
+		return LUOCTL_EXIT_FAILED;
+	}
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		log_usage("--ready-file %s: \"%s\" is a directory; give the path of the file to create", path, path);
+		free(dir);
+		return LUOCTL_EXIT_USAGE;
+	}
+	if (stat(dir, &st) < 0)
+		err = errno;
+	else if (!S_ISDIR(st.st_mode))
+		err = ENOTDIR;
+	else if (access(dir, W_OK | X_OK) < 0)
+		err = errno;
+	if (err)
+		log_errno(err, "--ready-file %s: cannot create files in \"%s\"", path, dir);
+	free(dir);
+	return err ? LUOCTL_EXIT_USAGE : 0;
+}
+
 int ready_prepare(struct ready_signal *r, const struct session_opts *o,
 		  struct fd_layout *layout)
 {
@@ -263,6 +310,12 @@ int ready_prepare(struct ready_signal *r, const struct session_opts *o,
 		log_usage("--ready-file: the path is empty");
 		return LUOCTL_EXIT_USAGE;
 	}
+	if (o->ready_file) {
+		int rc = ready_file_check(o->ready_file);
+
+		if (rc)
+			return rc;
+	}
 	if (o->ready_fd) {
 		int rc = parse_fd_arg("--ready-fd", o->ready_fd, &r->fd);
 
@@ -270,6 +323,10 @@ int ready_prepare(struct ready_signal *r, const struct session_opts *o,
 			return rc;
 		if (r->fd <= 2 || !fd_is_open(r->fd)) {
 			log_usage("--ready-fd %d: not an open fd above 2", r->fd);
+			return LUOCTL_EXIT_USAGE;
+		}
+		if ((fcntl(r->fd, F_GETFL) & O_ACCMODE) == O_RDONLY) {
+			log_usage("--ready-fd %d: fd %d is open for reading only; the signal is written to it", r->fd, r->fd);
 			return LUOCTL_EXIT_USAGE;
 		}
 		rc = claim_fd(layout, r->fd, FD_USE_READY, "--ready-fd", "--ready-fd");

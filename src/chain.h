@@ -70,6 +70,8 @@ const char *name_shown(const char *name);
  * older kernels. Returns 0 or LUOCTL_EXIT_USAGE after printing why.
  */
 int session_name_check(const char *name, bool force);
+/* Only the length: 1 to 63 bytes (a name that can be held at all). */
+int session_name_length_check(const char *name);
 
 /* Parse an fd number given on the command line; prints a usage error. */
 int parse_fd_arg(const char *option, const char *s, int *fd);

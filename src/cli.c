@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -145,6 +146,34 @@ const char **cli_args_tail(poptContext ctx, int argc, char *argv[], int *count)
 		if (strcmp(args[i], argv[argc - n + i]) != 0)
 			return args;
 	return (const char **)argv + (argc - n);
+}
+
+int cli_check_dir_option(const char *option, const char *dir)
+{
+	struct stat st;
+
+	if (!dir[0]) {
+		log_usage("%s: the path is empty", option);
+		return LUOCTL_EXIT_USAGE;
+	}
+	if (stat(dir, &st) < 0) {
+		log_errno(errno, "%s %s: cannot use it as the root directory", option, dir);
+		return LUOCTL_EXIT_USAGE;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		log_usage("%s %s: not a directory", option, dir);
+		return LUOCTL_EXIT_USAGE;
+	}
+	return 0;
+}
+
+int cli_no_arguments(const struct luoctl_cmd *cmd, const char **args)
+{
+	if (!args[0])
+		return 0;
+	log_usage("unexpected argument \"%s\": luoctl %s takes options only", args[0],
+		  cmd->name);
+	return LUOCTL_EXIT_USAGE;
 }
 
 int luoctl_exec(char *const argv[], const char *after)

@@ -656,10 +656,15 @@ static int run_check(const struct luoctl_cmd *cmd, int argc, char *argv[])
 
 	if (rc)
 		return rc;
-	if (args[0]) {
-		log_usage("unexpected argument");
-		return LUOCTL_EXIT_USAGE;
+	rc = cli_no_arguments(cmd, args);
+	if (rc == 0 && opt_next && !opt_next[0]) {
+		log_usage("--next: the release or image is empty");
+		rc = LUOCTL_EXIT_USAGE;
 	}
+	if (rc == 0 && opt_root)
+		rc = cli_check_dir_option("--root", opt_root);
+	if (rc)
+		return rc;
 	if (opt_root) {
 		/* "/x/" and "/x" name the same tree; "/" is the machine itself. */
 		size_t n = strlen(opt_root);

@@ -610,8 +610,39 @@ static int parse_endian(bool deep)
 	return 0;
 }
 
+/* Options naming a file or a blob: never empty; each the kind of file it names. */
+static int check_paths(void)
+{
+	static const struct {
+		const char *option;
+		char **value;
+	} given[] = { { "--name", &opt_name }, { "--debugfs", &opt_debugfs },
+		      { "--save", &opt_save }, { "--memory", &opt_memory } };
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(given) / sizeof(given[0]); i++)
+		if (*given[i].value && !**given[i].value) {
+			log_usage("%s: the %s is empty", given[i].option,
+				  i == 0 ? "name" : "path");
+			return LUOCTL_EXIT_USAGE;
+		}
+	if (opt_save && stat(opt_save, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		log_usage("--save %s: it exists and is not a directory; give a new or an existing directory", opt_save);
+		return LUOCTL_EXIT_USAGE;
+	}
+	if (opt_memory && stat(opt_memory, &st) == 0 && S_ISDIR(st.st_mode)) {
+		log_errno(EISDIR, "cannot open the physical memory image %s", opt_memory);
+		return LUOCTL_EXIT_FAILED;
+	}
+	return 0;
+}
+
 static int check_options(int nargs, const char *arg)
 {
+	int rc = check_paths();
+
+	if (rc)
+		return rc;
 	if (nargs > 1) {
 		log_usage("too many arguments: one FILE, DIR or - at most");
 		return LUOCTL_EXIT_USAGE;

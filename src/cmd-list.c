@@ -305,10 +305,11 @@ static int run_list(const struct luoctl_cmd *cmd, int argc, char *argv[])
 
 	if (rc)
 		return rc;
-	if (args[0]) {
-		log_usage("unexpected argument");
-		return LUOCTL_EXIT_USAGE;
-	}
+	rc = cli_no_arguments(cmd, args);
+	if (rc == 0 && opt_root)
+		rc = cli_check_dir_option("--root", opt_root);
+	if (rc)
+		return rc;
 	n = opt_root ? strlen(opt_root) : 0;
 	while (n > 0 && opt_root[n - 1] == '/')
 		opt_root[--n] = '\0';

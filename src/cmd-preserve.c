@@ -44,8 +44,7 @@ static int find_by_name(struct preserve_job *job)
 			  name_shown(job->name));
 		return LUOCTL_EXIT_FAILED;
 	}
-	log_error("no session %s is held by this chain (%s); create it first with \"luoctl create %s -- ...\"", name_shown(job->name), SESSIONS_ENV,
-		  job->name);
+	log_error("no session %s is held by this chain (%s); run this command under \"luoctl create NAME -- ...\"", name_shown(job->name), SESSIONS_ENV);
 	return LUOCTL_EXIT_FAILED;
 }
 
@@ -87,7 +86,9 @@ static int check_job(struct preserve_job *job)
 		log_usage("nothing to preserve: give --fd, --file or --stdin");
 		return LUOCTL_EXIT_USAGE;
 	}
-	rc = session_env_load(&job->env);
+	rc = job->opts.session_fd ? 0 : session_name_length_check(job->name);
+	if (rc == 0)
+		rc = session_env_load(&job->env);
 	if (rc == 0)
 		rc = ready_prepare(&job->ready, &job->opts, &job->layout);
 	if (rc == 0)

@@ -71,16 +71,22 @@ struct retrieve_job {
 static int parse_token(const char *option, const char *arg, const char *s,
 		       uint64_t *token)
 {
-	if (parse_u64(s, token) == 0)
+	int r = parse_u64(s, token);
+
+	if (r == 0)
 		return 0;
-	log_usage("%s %s: \"%s\" is not a token (a 64-bit number, decimal or 0x hex)",
-		  option, arg, s);
+	if (r == -ERANGE)
+		log_usage("%s %s: \"%s\" is not a token: it does not fit in 64 bits (at most 18446744073709551615)",
+			  option, arg, s);
+	else
+		log_usage("%s %s: \"%s\" is not a token (a 64-bit number, decimal or 0x hex)",
+			  option, arg, s);
 	return LUOCTL_EXIT_USAGE;
 }
 
 static bool fdname_valid(const char *s)
 {
-	if (strlen(s) > FDNAME_MAX)
+	if (!*s || strlen(s) > FDNAME_MAX)
 		return false;
 	for (; *s; s++)
 		if (*s < ' ' || *s > '~' || *s == ':')
@@ -121,14 +127,18 @@ static int parse_item(struct retrieve_job *job, enum retrieve_dest dest, const c
 	}
 	rc = parse_token(option[dest], arg, token_text, &item.token);
 	snprintf(item.what, sizeof(item.what), "token %" PRIu64, item.token);
-	if (rc == 0 && dest == TO_FD)
-		rc = parse_fd_arg("--fd", rest, &item.target);
+	if (rc == 0 && dest == TO_FD) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "--fd %s", arg);
+		rc = parse_fd_arg(what, rest, &item.target);
+	}
 	if (rc == 0 && dest == TO_FILE && !rest[0]) {
 		log_usage("--file %s: expected TOKEN:PATH", arg);
 		rc = LUOCTL_EXIT_USAGE;
 	}
 	if (rc == 0 && dest == TO_LISTEN && !fdname_valid(rest)) {
-		log_usage("--listen %s: \"%s\" is not a valid FDNAME (printable ASCII, no ':', at most %d characters)", arg, rest, FDNAME_MAX);
+		log_usage("--listen %" PRIu64 ":%s: not a valid FDNAME (printable ASCII, no ':', 1 to %d characters)", item.token, name_shown(rest), FDNAME_MAX);
 		rc = LUOCTL_EXIT_USAGE;
 	}
 	free(token_text);
@@ -169,7 +179,7 @@ static int plan_listen_layout(struct retrieve_job *job)
 	if (!job->opts.finish) {
 		job->session_fdname = job->opts.fdname ? job->opts.fdname : job->name;
 		if (job->opts.fdname && !fdname_valid(job->opts.fdname)) {
-			log_usage("--fdname %s: not a valid FDNAME (printable ASCII, no ':', at most %d characters)", job->opts.fdname, FDNAME_MAX);
+			log_usage("--fdname %s: not a valid FDNAME (printable ASCII, no ':', 1 to %d characters)", name_shown(job->opts.fdname), FDNAME_MAX);
 			return LUOCTL_EXIT_USAGE;
 		}
 		if (!fdname_valid(job->session_fdname)) {
@@ -260,9 +270,15 @@ static int check_files(struct retrieve_job *job)
 			log_usage("--file %" PRIu64 ":%s: \"%s\" is a directory; give the path of the file to write", item->token, item->path, item->path);
 			return LUOCTL_EXIT_USAGE;
 		}
+		/* It is replaced by a rename: a device or a FIFO would be replaced, not written. */
+		if (stat(item->path, &st) == 0 && !S_ISREG(st.st_mode)) {
+			log_usage("--file %" PRIu64 ":%s: \"%s\" is not a regular file (a device, FIFO or socket); give the path of the file to write", item->token, item->path, item->path);
+			return LUOCTL_EXIT_USAGE;
+		}
 		r = canonical_path(item);
 		if (r < 0) {
-			log_errno(r, "cannot create a file next to \"%s\"", item->path);
+			log_errno(r, "--file %" PRIu64 ":%s: cannot create a file next to \"%s\"",
+				  item->token, item->path, item->path);
 			return LUOCTL_EXIT_FAILED;
 		}
 		for (size_t j = 0; j < i; j++)
@@ -322,7 +338,8 @@ static int open_output_files(struct retrieve_job *job)
 			continue;
 		r = io_publish_open(&item->out, item->path, 0600);
 		if (r < 0) {
-			log_errno(r, "cannot create a file next to \"%s\"", item->path);
+			log_errno(r, "--file %" PRIu64 ":%s: cannot create a file next to \"%s\"",
+				  item->token, item->path, item->path);
 			return LUOCTL_EXIT_FAILED;
 		}
 	}

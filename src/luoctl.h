@@ -52,6 +52,13 @@ int luoctl_parse_args(const struct luoctl_cmd *cmd, const struct poptOption *opt
 		      int argc, char *argv[], const char ***args);
 
 /* execvp() argv; on failure prints why (after: appended to the message) and returns 126 or 127. */
+/*
+ * A DIR option (--root) names an existing directory; else print why, blaming
+ * the option, and return LUOCTL_EXIT_USAGE. 0 when it does.
+ */
+int cli_check_dir_option(const char *option, const char *dir);
+/* Arguments left over where a command takes none: print which, LUOCTL_EXIT_USAGE. */
+int cli_no_arguments(const struct luoctl_cmd *cmd, const char **args);
 int luoctl_exec(char *const argv[], const char *after);
 
 /* Prints the generated help of one subcommand to stdout. */

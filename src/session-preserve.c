@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -39,10 +40,16 @@ static const char *describe(const struct preserve_item *item, char *buf, size_t 
 static int parse_token(const char *option, const char *arg, const char *s,
 		       uint64_t *token)
 {
-	if (parse_u64(s, token) == 0)
+	int r = parse_u64(s, token);
+
+	if (r == 0)
 		return 0;
-	log_usage("%s %s: \"%s\" is not a token (a 64-bit number, decimal or 0x hex)",
-		  option, arg, s);
+	if (r == -ERANGE)
+		log_usage("%s %s: \"%s\" is not a token: it does not fit in 64 bits (at most 18446744073709551615)",
+			  option, arg, s);
+	else
+		log_usage("%s %s: \"%s\" is not a token (a 64-bit number, decimal or 0x hex)",
+			  option, arg, s);
 	return LUOCTL_EXIT_USAGE;
 }
 
@@ -63,27 +70,24 @@ static int add_item(struct preserve_plan *plan, struct preserve_item item)
 static int parse_fd_item(struct preserve_plan *plan, const char *arg, struct fd_layout *layout)
 {
 	struct preserve_item item = { .source = FROM_FD, .fd = -1 };
-	char *fd_text, *token_text;
+	char *fd_text, *token_text, what[64];
 	int rc;
 
 	if (split_pair(arg, false, &fd_text, &token_text) < 0) {
 		log_usage("--fd %s: expected FD:TOKEN", arg);
 		return LUOCTL_EXIT_USAGE;
 	}
-	rc = parse_fd_arg("--fd", fd_text, &item.fd);
+	snprintf(what, sizeof(what), "--fd %s", arg);
+	rc = parse_fd_arg(what, fd_text, &item.fd);
 	if (rc == 0)
 		rc = parse_token("--fd", arg, token_text, &item.token);
 	if (rc == 0 && fcntl(item.fd, F_GETFD) < 0) {
 		log_usage("--fd %s: fd %d is not open", arg, item.fd);
 		rc = LUOCTL_EXIT_USAGE;
 	}
-	if (rc == 0) {
-		char what[64];
-
-		/* The program keeps this fd: nothing else may be placed on it. */
-		snprintf(what, sizeof(what), "--fd %s", arg);
+	/* The program keeps this fd: nothing else may be placed on it. */
+	if (rc == 0)
 		rc = claim_fd(layout, item.fd, FD_USE_KEPT, what, what);
-	}
 	free(fd_text);
 	free(token_text);
 	return rc ? rc : add_item(plan, item);
@@ -106,6 +110,7 @@ static int parse_file_item(struct preserve_plan *plan, const char *arg)
 		return LUOCTL_EXIT_USAGE;
 	}
 	rc = parse_token("--file", arg, token_text, &item.token);
+	item.arg = arg;
 	free(token_text);
 	if (rc) {
 		free(item.path);
@@ -124,6 +129,7 @@ static int parse_stdin_item(struct preserve_plan *plan, char **tokens)
 		return LUOCTL_EXIT_USAGE;
 	}
 	rc = parse_token("--stdin", tokens[0], tokens[0], &item.token);
+	item.arg = tokens[0];
 	if (rc == 0 && !fd_is_open(0)) {
 		log_usage("--stdin %s: standard input is closed", tokens[0]);
 		rc = LUOCTL_EXIT_USAGE;
@@ -202,25 +208,89 @@ static int copy_to_memfd(int src, uint64_t token, uint64_t *bytes)
 	return memfd;
 }
 
+/* What /proc/meminfo calls MemAvailable, in bytes; 0 if it does not tell. */
+static uint64_t mem_available(void)
+{
+	FILE *f = fopen("/proc/meminfo", "re");
+	char line[128];
+	unsigned long long kib = 0;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %llu kB", &kib) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return (uint64_t)kib * 1024;
+}
+
+/*
+ * What a copy may be made of: a regular file that fits in memory, a pipe, a
+ * socket, a terminal or /dev/null. A directory cannot be read; other devices
+ * (/dev/zero) may never end. Returns 0 or an exit status after printing why.
+ */
+static int check_copy_source(const struct preserve_item *item, int src)
+{
+	const char *opt = item->source == FROM_FILE ? "--file" : "--stdin";
+	char what[PATH_MAX + 16];
+	struct stat st;
+	uint64_t avail;
+
+	if (item->source == FROM_FILE)
+		snprintf(what, sizeof(what), "\"%s\"", item->path);
+	else
+		snprintf(what, sizeof(what), "standard input");
+	if (fstat(src, &st) < 0) {
+		log_errno(errno, "%s %s: cannot read %s", opt, item->arg, what);
+		return LUOCTL_EXIT_FAILED;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		log_usage("%s %s: %s is a directory; give a file", opt, item->arg, what);
+		return LUOCTL_EXIT_USAGE;
+	}
+	/* /dev/null is empty, a terminal ends with ^D: other devices may never end. */
+	if ((S_ISCHR(st.st_mode) && !isatty(src) && st.st_rdev != makedev(1, 3)) ||
+	    S_ISBLK(st.st_mode)) {
+		log_usage("%s %s: %s is a device, not a file to copy (its contents may never end)",
+			  opt, item->arg, what);
+		return LUOCTL_EXIT_USAGE;
+	}
+	avail = S_ISREG(st.st_mode) ? mem_available() : 0;
+	if (avail && (uint64_t)st.st_size > avail) {
+		log_error("%s %s: %s is %llu bytes, more than the %llu bytes of memory available (MemAvailable): the preserved copy is held in memory",
+			  opt, item->arg, what, (unsigned long long)st.st_size,
+			  (unsigned long long)avail);
+		return LUOCTL_EXIT_FAILED;
+	}
+	return 0;
+}
+
 static int prepare_copy(struct preserve_item *item)
 {
-	int src = 0, fd;
+	int src = 0, fd, rc;
 
 	if (item->source == FROM_FILE) {
 		src = open(item->path, O_RDONLY | O_CLOEXEC);
 		if (src < 0) {
-			log_errno(errno, "cannot open \"%s\"", item->path);
+			log_errno(errno, "--file %s: cannot open \"%s\"", item->arg, item->path);
 			return LUOCTL_EXIT_FAILED;
 		}
+	}
+	rc = check_copy_source(item, src);
+	if (rc) {
+		if (item->source == FROM_FILE)
+			close(src);
+		return rc;
 	}
 	fd = copy_to_memfd(src, item->token, &item->bytes);
 	if (item->source == FROM_FILE)
 		close(src);
 	if (fd < 0) {
 		if (item->source == FROM_FILE)
-			log_errno(fd, "cannot copy \"%s\" into a memfd", item->path);
+			log_errno(fd, "--file %s: cannot copy \"%s\" into a memfd", item->arg,
+				  item->path);
 		else
-			log_errno(fd, "cannot copy standard input into a memfd");
+			log_errno(fd, "--stdin %s: cannot copy standard input into a memfd",
+				  item->arg);
 		return LUOCTL_EXIT_FAILED;
 	}
 	item->fd = fd;

@@ -22,6 +22,7 @@ struct preserve_item {
 	uint64_t token;
 	int fd;		/* what the kernel gets: the user's fd, or our memfd */
 	char *path;	/* FROM_FILE */
+	const char *arg;	/* FROM_FILE, FROM_STDIN: the option's argument, for messages */
 	uint64_t bytes;	/* FROM_FILE, FROM_STDIN: bytes copied */
 	bool preserved;
 };

@@ -313,7 +313,7 @@ assert_check() {
 @test "usage: check takes no arguments" {
 	run --separate-stderr "$LUOCTL" check extra
 	assert_failure 2
-	assert_equal "$stderr" "luoctl: check: unexpected argument"
+	assert_equal "$stderr" 'luoctl: check: unexpected argument "extra": luoctl check takes options only'
 }
 
 @test "completion: check's options come from its help" {

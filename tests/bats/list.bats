@@ -135,5 +135,5 @@ mk_proc() {
 @test "usage: list takes no arguments" {
 	run --separate-stderr "$LUOCTL" list extra
 	assert_failure 2
-	assert_equal "$stderr" "luoctl: list: unexpected argument"
+	assert_equal "$stderr" 'luoctl: list: unexpected argument "extra": luoctl list takes options only'
 }

@@ -78,11 +78,15 @@ preserved token 0: standard input (3 bytes)"
 		run --separate-stderr boot "$k" "$LUOCTL" create db --file /etc/hostname:0 --file /etc/hostname:18446744073709551615 --file /etc/hostname:0x10 -- true
 		assert_success
 	done
-	for bad in -1 010 1x 18446744073709551616 "" " 1" 0x; do
+	for bad in -1 010 1x "" " 1" 0x; do
 		run --separate-stderr "$LUOCTL" preserve db --file "/etc/hostname:$bad"
 		assert_failure 2
 		assert_equal "${stderr_lines[0]}" "luoctl: preserve: --file /etc/hostname:$bad: \"$bad\" is not a token (a 64-bit number, decimal or 0x hex)"
 	done
+	bad=18446744073709551616
+	run --separate-stderr "$LUOCTL" preserve db --file "/etc/hostname:$bad"
+	assert_failure 2
+	assert_equal "${stderr_lines[0]}" "luoctl: preserve: --file /etc/hostname:$bad: \"$bad\" is not a token: it does not fit in 64 bits (at most 18446744073709551615)"
 }
 
 @test "the same token twice in one call is refused before the kernel is asked" {
@@ -115,7 +119,7 @@ preserved token 0: standard input (3 bytes)"
 @test "a session this chain does not hold is named in the error" {
 	run --separate-stderr "$LUOCTL" preserve nosuch --file /etc/hostname:1
 	assert_failure 1
-	assert_equal "$stderr" 'luoctl: preserve: no session "nosuch" is held by this chain (LUOCTL_SESSIONS); create it first with "luoctl create nosuch -- ..."'
+	assert_equal "$stderr" 'luoctl: preserve: no session "nosuch" is held by this chain (LUOCTL_SESSIONS); run this command under "luoctl create NAME -- ..."'
 }
 
 @test "a stale LUOCTL_SESSIONS entry (fd closed) is caught" {
@@ -173,7 +177,7 @@ preserved token 0: standard input (3 bytes)"
 	for k in $KERNELS; do
 		run --separate-stderr boot "$k" "$LUOCTL" create db --file /etc/hostname:1 -- "$LUOCTL" preserve db --file "$W/missing:2"
 		assert_failure 1
-		assert_equal "$stderr" "luoctl: preserve: cannot open \"$W/missing\": No such file or directory"
+		assert_equal "$stderr" "luoctl: preserve: --file $W/missing:2: cannot open \"$W/missing\": No such file or directory"
 	done
 }
 

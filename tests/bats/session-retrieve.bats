@@ -114,7 +114,7 @@ small"
 	done
 	run --separate-stderr "$LUOCTL" retrieve db --listen 1:a:b -- true
 	assert_failure 2
-	assert_equal "${stderr_lines[0]}" 'luoctl: retrieve: --listen 1:a:b: "a:b" is not a valid FDNAME (printable ASCII, no '"':'"', at most 255 characters)'
+	assert_equal "${stderr_lines[0]}" 'luoctl: retrieve: --listen 1:"a:b": not a valid FDNAME (printable ASCII, no '"':'"', 1 to 255 characters)'
 	run --separate-stderr "$LUOCTL" retrieve a:b --listen 1 -- true
 	assert_failure 2
 	assert_equal "${stderr_lines[0]}" 'luoctl: retrieve: session name "a:b" is not a valid FDNAME (printable ASCII, no '"':'"'); give --fdname'
@@ -163,7 +163,7 @@ small"
 		run --separate-stderr boot_sh "$k" '"$LUOCTL" retrieve db --file "1:$W/no/such/dir/out" --finish; echo "status $?";
 			"$LUOCTL" retrieve db --file "1:$W/out" --finish'
 		assert_success
-		assert_equal "${stderr_lines[0]}" "luoctl: retrieve: cannot create a file next to \"$W/no/such/dir/out\": No such file or directory"
+		assert_equal "${stderr_lines[0]}" "luoctl: retrieve: --file 1:$W/no/such/dir/out: cannot create a file next to \"$W/no/such/dir/out\": No such file or directory"
 		assert_line --index 0 "status 1"
 		cmp "$W/blob" "$W/out"
 	done

@@ -102,7 +102,7 @@ retrieved token 1: wrote 17 bytes to "'"$W/out"'"'
 			echo "signal: [$(cat "$W/ready")]"'
 		assert_success
 		assert_output 'signal: []'
-		assert_equal "$stderr" "luoctl: preserve: cannot open \"$W/missing\": No such file or directory"
+		assert_equal "$stderr" "luoctl: preserve: --file $W/missing:1: cannot open \"$W/missing\": No such file or directory"
 	done
 }
 

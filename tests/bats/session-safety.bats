@@ -167,7 +167,7 @@ intact"
 @test "--fdname blames --fdname, not the session name" {
 	run --separate-stderr "$LUOCTL" retrieve db --fdname a:b -- true
 	assert_failure 2
-	assert_equal "$stderr" "luoctl: retrieve: --fdname a:b: not a valid FDNAME (printable ASCII, no ':', at most 255 characters)"
+	assert_equal "$stderr" "luoctl: retrieve: --fdname \"a:b\": not a valid FDNAME (printable ASCII, no ':', 1 to 255 characters)"
 }
 
 @test "every error is one line, usage errors included" {
