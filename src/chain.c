@@ -289,12 +289,12 @@ static int ready_file_check(const char *path)
 		free(dir);
 		return LUOCTL_EXIT_USAGE;
 	}
-	if (stat(dir, &st) < 0)
+	/* errno is set by whichever of stat() and access() failed */
+	if (stat(dir, &st) < 0 ||
+	    (S_ISDIR(st.st_mode) && access(dir, W_OK | X_OK) < 0))
 		err = errno;
 	else if (!S_ISDIR(st.st_mode))
 		err = ENOTDIR;
-	else if (access(dir, W_OK | X_OK) < 0)
-		err = errno;
 	if (err)
 		log_errno(err, "--ready-file %s: cannot create files in \"%s\"", path, dir);
 	free(dir);
