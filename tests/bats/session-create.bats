@@ -18,6 +18,17 @@ open"
 	done
 }
 
+@test "create loads none of check's and dump's libraries (libkmod, zlib, libfdt)" {
+	for k in $KERNELS; do
+		run --separate-stderr boot "$k" env LD_DEBUG=files "$LUOCTL" create db -- true
+		assert_success
+		[[ $stderr == *"file=libc.so.6"* ]] || fail "LD_DEBUG=files said nothing: $stderr"
+		if [[ $stderr =~ file=lib(kmod|z|fdt|crypto|zstd|lzma)\.so ]]; then
+			fail "create loaded ${BASH_REMATCH[0]}: $stderr"
+		fi
+	done
+}
+
 @test "create passes exactly one fd more than the caller had: the session" {
 	for k in $KERNELS; do
 		run --separate-stderr boot_sh "$k" '"$W/fds"; "$LUOCTL" create db -- sh -c "\"\$W/fds\"; echo \$LUOCTL_SESSIONS"'
