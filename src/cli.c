@@ -147,6 +147,11 @@ const char **cli_args_tail(poptContext ctx, int argc, char *argv[], int *count)
 	return (const char **)argv + (argc - n);
 }
 
+bool cli_no_options(int argc, char *argv[])
+{
+	return argc < 2 || argv[1][0] != '-' || argv[1][1] == '\0';
+}
+
 int luoctl_exec(char *const argv[], const char *after)
 {
 	int err;
@@ -162,8 +167,13 @@ int luoctl_parse_args(const struct luoctl_cmd *cmd, const struct poptOption *opt
 		      int argc, char *argv[], const char ***args)
 {
 	poptContext ctx;
-	int rc = luoctl_parse(cmd, opts, argc, argv, &ctx);
+	int rc;
 
+	if (cli_no_options(argc, argv)) {
+		*args = (const char **)argv + (argc > 1 ? 1 : argc);
+		return 0;
+	}
+	rc = luoctl_parse(cmd, opts, argc, argv, &ctx);
 	if (rc)
 		return rc;
 	*args = cli_args_tail(ctx, argc, argv, NULL);
