@@ -152,15 +152,11 @@ bool cli_no_options(int argc, char *argv[])
 	return argc < 2 || argv[1][0] != '-' || argv[1][1] == '\0';
 }
 
-int luoctl_exec(char *const argv[], const char *after)
+int luoctl_exec(char *const argv[])
 {
-	int err;
-
 	fflush(stdout);
 	execvp(argv[0], argv);
-	err = errno;
-	log_errno(err, "cannot run \"%s\"%s", argv[0], after ? after : "");
-	return err == ENOENT ? LUOCTL_EXIT_NOT_FOUND : LUOCTL_EXIT_CANNOT_EXEC;
+	return -errno;
 }
 
 int luoctl_parse_args(const struct luoctl_cmd *cmd, const struct poptOption *opts,

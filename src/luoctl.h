@@ -51,8 +51,11 @@ int luoctl_parse(const struct luoctl_cmd *cmd, const struct poptOption *opts, in
 int luoctl_parse_args(const struct luoctl_cmd *cmd, const struct poptOption *opts,
 		      int argc, char *argv[], const char ***args);
 
-/* execvp() argv; on failure prints why (after: appended to the message) and returns 126 or 127. */
-int luoctl_exec(char *const argv[], const char *after);
+/*
+ * Flush stdout and execvp() argv. Returns only on failure: -errno, printing
+ * nothing (the caller's message says what became of its sessions).
+ */
+int luoctl_exec(char *const argv[]);
 
 /* Prints the generated help of one subcommand to stdout. */
 void luoctl_print_cmd_help(const struct luoctl_cmd *cmd, const struct poptOption *opts);

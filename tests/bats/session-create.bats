@@ -201,6 +201,17 @@ open"
 	run -127 --separate-stderr "$LUOCTL" create db -- no-such-program-anywhere
 }
 
+@test "PROG that passes the checks but cannot be executed: the message says the session closes" {
+	# Executable, but its interpreter is missing: only execve itself finds out,
+	# past the point of no return (the message's tail is worded only then).
+	printf '#!/nonexistent/interpreter\n' > "$W/badinterp"
+	chmod +x "$W/badinterp"
+	for k in $KERNELS; do
+		run -127 --separate-stderr boot "$k" "$LUOCTL" create db -- "$W/badinterp"
+		assert_equal "$stderr" "luoctl: create: cannot run \"$W/badinterp\" (session \"db\" closes as luoctl exits): No such file or directory"
+	done
+}
+
 @test "without LUO, create exits 3 and says why" {
 	[ ! -e /dev/liveupdate ] || skip "this machine has /dev/liveupdate"
 	run --separate-stderr "$LUOCTL" create db -- true
