@@ -198,7 +198,10 @@ static int search_path(const char *prog)
 		size_t dlen;
 		int err;
 
-		end = strchrnul(dir, ':');
+		/* Not strchrnul: one libc symbol less for the loader to bind. */
+		end = strchr(dir, ':');
+		if (!end)
+			end = dir + strlen(dir);
 		dlen = (size_t)(end - dir);
 		if (dlen + plen + 2 <= sizeof(full)) {
 			/* An empty entry means the current directory, as for execvp. */

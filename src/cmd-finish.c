@@ -140,7 +140,7 @@ static int finish(struct finish_job *job)
 		if (r)
 			return r;
 	}
-	snprintf(job->shown_name, sizeof(job->shown_name), "%s",
+	str_copy(job->shown_name, sizeof(job->shown_name),
 		 job->held ? job->held->name : job->name);
 	r = luo_finish_session(job->fd);
 	if (r < 0) {
