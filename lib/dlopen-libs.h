@@ -19,7 +19,8 @@
 #include <stddef.h>
 #include <zlib.h>
 
-#define DLSYM_PROTOTYPE(f) __typeof__(f) *sym_##f
+/* A declaration, which parentheses would break. */
+#define DLSYM_PROTOTYPE(f) __typeof__(f) *sym_##f // NOLINT(bugprone-macro-parentheses)
 
 enum dlopen_lib { DLOPEN_LIBKMOD, DLOPEN_ZLIB, DLOPEN_LIBFDT, DLOPEN_NR };
 

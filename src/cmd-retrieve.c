@@ -121,8 +121,7 @@ static int parse_item(struct retrieve_job *job, enum retrieve_dest dest, const c
 	}
 	rc = parse_token(option[dest], arg, token_text, &item.token);
 	/* "token %" PRIu64, by hand: it runs on every retrieve (issue 12) */
-	memcpy(item.what, "token ", 6);
-	u64_to_str(item.what + 6, item.token);
+	u64_to_str(item.what + str_copy(item.what, sizeof(item.what), "token "), item.token);
 	if (rc == 0 && dest == TO_FD)
 		rc = parse_fd_arg("--fd", rest, &item.target);
 	if (rc == 0 && dest == TO_FILE && !rest[0]) {

@@ -188,8 +188,7 @@ static int copy_to_memfd(int src, uint64_t token, uint64_t *bytes)
 	int memfd, r;
 
 	/* "luoctl-token-%llu", by hand: it runs for every file preserved (issue 12) */
-	memcpy(name, "luoctl-token-", 13);
-	u64_to_str(name + 13, token);
+	u64_to_str(name + str_copy(name, sizeof(name), "luoctl-token-"), token);
 	/* Sealing allowed: kernels with memfd-v2 carry seals a later user adds. */
 	memfd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (memfd < 0)
