@@ -7,12 +7,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <libkmod.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "dlopen-libs.h"
 #include "procscan.h"
 #include "sysinfo.h"
 #include "util.h"
@@ -241,22 +241,26 @@ int kmod_state(const char *moddir, const char *name, enum mod_state *st)
 	snprintf(path, sizeof(path), "%s/modules.dep.bin", moddir);
 	if (access(path, R_OK) < 0)
 		return -errno;
-	ctx = kmod_new(moddir, no_config);
+	err = dlopen_libkmod();
+	if (err)
+		return err;
+	ctx = sym_kmod_new(moddir, no_config);
 	if (!ctx)
 		return -ENOMEM;
-	kmod_set_log_fn(ctx, kmod_quiet, NULL);
-	err = kmod_module_new_from_lookup(ctx, name, &list);
-	kmod_list_foreach(l, list) {
-		struct kmod_module *mod = kmod_module_get_module(l);
+	sym_kmod_set_log_fn(ctx, kmod_quiet, NULL);
+	err = sym_kmod_module_new_from_lookup(ctx, name, &list);
+	/* kmod_list_foreach, through the loaded kmod_list_next */
+	for (l = list; l; l = sym_kmod_list_next(list, l)) {
+		struct kmod_module *mod = sym_kmod_module_get_module(l);
 
 		/* For an index's module, initstate says BUILTIN or reads /sys. */
-		if (kmod_module_get_initstate(mod) == KMOD_MODULE_BUILTIN)
+		if (sym_kmod_module_get_initstate(mod) == KMOD_MODULE_BUILTIN)
 			*st = MOD_BUILTIN;
-		else if (*st == MOD_MISSING && kmod_module_get_path(mod))
+		else if (*st == MOD_MISSING && sym_kmod_module_get_path(mod))
 			*st = MOD_MODULE;
-		kmod_module_unref(mod);
+		sym_kmod_module_unref(mod);
 	}
-	kmod_module_unref_list(list);
-	kmod_unref(ctx);
+	sym_kmod_module_unref_list(list);
+	sym_kmod_unref(ctx);
 	return err < 0 ? err : 0;
 }

@@ -67,6 +67,7 @@ const char *mod_state_name(enum mod_state s);
  * How kernel MODDIR (".../lib/modules/RELEASE") provides NAME (a module name
  * or alias): built in, as a loadable module, or not at all, through libkmod's
  * indexes of that tree (modules.dep.bin, modules.builtin.bin, modules.alias.bin).
- * -ENOENT if MODDIR has no module index.
+ * -ENOENT if MODDIR has no module index; libkmod is loaded on the first call
+ * (dlopen_libkmod(): -ELIBACC or -ELIBBAD when it cannot be).
  */
 int kmod_state(const char *moddir, const char *name, enum mod_state *st);

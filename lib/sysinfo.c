@@ -4,7 +4,8 @@
  * names, kernel images. See sysinfo.h.
  *
  * Decompression: /proc/config.gz and gzip payloads use zlib in process (libz is
- * on every system that has a kernel, and config.gz is on check's common path).
+ * on every system that has a kernel, and config.gz is on check's common path),
+ * loaded by the first gunzip_buf() (lib/dlopen-libs.h).
  * A bzImage may carry any of six other formats; linking six libraries for one
  * option is not worth it, so those run the standard tool over a memfd, and
  * check says which tool is missing.
@@ -19,8 +20,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <zlib.h>
 
+#include "dlopen-libs.h"
 #include "io.h"
 #include "sysinfo.h"
 
@@ -42,18 +43,21 @@ int gunzip_buf(const void *in, size_t len, size_t max, char **out, size_t *outle
 	z_stream zs = { 0 };
 	size_t cap = len * 4 + 4096, n = 0;
 	char *b;
-	int zr = Z_OK;
+	int zr = dlopen_zlib();
 
-	/* 32 + MAX_WBITS: gzip or zlib header, detected. */
-	if (inflateInit2(&zs, 32 + MAX_WBITS) != Z_OK)
+	if (zr)
+		return zr;
+	/* inflateInit2(), a macro: 32 + MAX_WBITS, gzip or zlib header, detected. */
+	if (sym_inflateInit2_(&zs, 32 + MAX_WBITS, ZLIB_VERSION, (int)sizeof(zs)) != Z_OK)
 		return -ENOMEM;
+	zr = Z_OK;
 	if (cap > max)
 		cap = max;
 	b = malloc(cap + 1);
 	zs.next_in = (Bytef *)in;
 	zs.avail_in = (uInt)len;
 	if (!b) {
-		inflateEnd(&zs);
+		sym_inflateEnd(&zs);
 		return -ENOMEM;
 	}
 	while (zr == Z_OK) {
@@ -68,10 +72,10 @@ int gunzip_buf(const void *in, size_t len, size_t max, char **out, size_t *outle
 		}
 		zs.next_out = (Bytef *)b + n;
 		zs.avail_out = (uInt)(cap - n);
-		zr = inflate(&zs, Z_NO_FLUSH);
+		zr = sym_inflate(&zs, Z_NO_FLUSH);
 		n = cap - zs.avail_out;
 	}
-	inflateEnd(&zs);
+	sym_inflateEnd(&zs);
 	if (zr != Z_STREAM_END) {
 		free(b);
 		return n >= max ? -EFBIG : -EINVAL;

@@ -16,7 +16,10 @@
 /* The whole file, NUL-terminated (the NUL is not counted in *len). At most max bytes. */
 int read_file_all(const char *path, size_t max, char **buf, size_t *len);
 
-/* gzip (or zlib) data to a new NUL-terminated buffer of at most max bytes. */
+/*
+ * gzip (or zlib) data to a new NUL-terminated buffer of at most max bytes.
+ * zlib is loaded on the first call: -ELIBACC or -ELIBBAD when it cannot be.
+ */
 int gunzip_buf(const void *in, size_t len, size_t max, char **out, size_t *outlen);
 
 /* ---- Kconfig ------------------------------------------------------------ */

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -9,23 +8,45 @@
 
 #include "util.h"
 
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
 int parse_u64(const char *s, uint64_t *out)
 {
-	unsigned long long v;
-	char *end;
+	unsigned int base = 10;
+	uint64_t v = 0;
+	const char *p = s;
 
-	/* strtoull accepts leading blanks and a minus sign; a token must not. */
-	if (!s || !isdigit((unsigned char)s[0]))
+	/*
+	 * Decimal or 0x hex, nothing else: no blanks, sign or octal ("010"), which
+	 * strtoull would take. By hand, as every session command parses tokens and
+	 * fds with it (issue 12).
+	 */
+	if (!s || s[0] < '0' || s[0] > '9')
 		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno == ERANGE)
-		return -ERANGE;
-	if (errno || *end != '\0' || end == s)
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		p += 2;
+		if (!*p)
+			return -EINVAL;
+	} else if (s[0] == '0' && s[1] != '\0') {
 		return -EINVAL;
-	/* strtoull with base 0 reads "010" as octal; tokens are decimal or 0x hex only. */
-	if (s[0] == '0' && s[1] != '\0' && s[1] != 'x' && s[1] != 'X')
-		return -EINVAL;
+	}
+	for (; *p; p++) {
+		int d = hex_value(*p);
+
+		if (d < 0 || (unsigned int)d >= base)
+			return -EINVAL;
+		if (v > (UINT64_MAX - (unsigned int)d) / base)
+			return -ERANGE;
+		v = v * base + (unsigned int)d;
+	}
 	*out = v;
 	return 0;
 }
@@ -73,17 +94,11 @@ bool fd_is_open(int fd)
 	return fd >= 0 && fcntl(fd, F_GETFD) >= 0;
 }
 
+/* ASCII by name, not isalnum(): the codec must not follow the locale. */
 bool name_byte_plain(unsigned char c)
 {
-	return isalnum(c) || (c && strchr("-_.~+@=,", c));
-}
-
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)tolower((unsigned char)c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || (c && strchr("-_.~+@=,", c));
 }
 
 int name_decode(const char *enc, size_t len, char *name, size_t size)
@@ -110,4 +125,32 @@ int name_decode(const char *enc, size_t len, char *name, size_t size)
 		return -EINVAL;
 	name[n] = '\0';
 	return 0;
+}
+
+size_t str_copy(char *dst, size_t size, const char *src)
+{
+	size_t n;
+
+	if (size == 0)
+		return 0;
+	for (n = 0; n < size - 1 && src[n]; n++)
+		;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+	return n;
+}
+
+size_t u64_to_str(char *buf, uint64_t v)
+{
+	char digits[20];
+	size_t n = 0, len;
+
+	do
+		digits[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	len = n;
+	for (size_t i = 0; i < len; i++)
+		buf[i] = digits[--n];
+	buf[len] = '\0';
+	return len;
 }

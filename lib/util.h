@@ -18,6 +18,15 @@ bool fd_is_open(int fd);
 /* Move fd to exactly `target` (dup2 semantics, closes the old one). Returns target or -errno. */
 int fd_move_to(int fd, int target);
 /*
+ * The two formats a session command writes on every run, without the cost of
+ * snprintf (issue 12): dst gets src, cut to size - 1 bytes, always terminated;
+ * returns the length written. buf (at least 21 bytes) gets v in decimal;
+ * returns its length.
+ */
+size_t str_copy(char *dst, size_t size, const char *src);
+size_t u64_to_str(char *buf, uint64_t v);
+
+/*
  * Session names as LUOCTL_SESSIONS and luosim's session table write them:
  * bytes other than letters, digits and "-_.~+@=," become %HH.
  */

@@ -215,7 +215,10 @@ static int search_path(const char *prog)
 		size_t dlen;
 		int err;
 
-		end = strchrnul(dir, ':');
+		/* Not strchrnul: one libc symbol less for the loader to bind. */
+		end = strchr(dir, ':');
+		if (!end)
+			end = dir + strlen(dir);
 		dlen = (size_t)(end - dir);
 		if (dlen + plen + 2 <= sizeof(full)) {
 			/* An empty entry means the current directory, as for execvp. */
@@ -448,28 +451,40 @@ int place_fds(const struct fd_layout *l, struct fd_move *moves, size_t n,
 
 /* ---- the end of the chain ------------------------------------------------- */
 
-int chain_exec(struct session_env *env, struct ready_signal *r, char *const argv[],
-	       const char *done)
+/* " (what was done)" for a message, or "". */
+static const char *done_text(const struct chain_done *done, char *buf, size_t size)
 {
-	char after[512] = "";
+	buf[0] = '\0';
+	if (done)
+		snprintf(buf, size, " (%s)", done->say(done->job));
+	return buf;
+}
+
+int chain_exec(struct session_env *env, struct ready_signal *r, char *const argv[],
+	       const struct chain_done *done)
+{
+	char after[2048];
 	int rc;
 
-	if (done)
-		snprintf(after, sizeof(after), " (%s)", done);
 	rc = session_env_export(env);
 	if (rc < 0) {
-		log_errno(rc, "cannot set %s%s", SESSIONS_ENV, after);
+		log_errno(rc, "cannot set %s%s", SESSIONS_ENV,
+			  done_text(done, after, sizeof(after)));
 		return LUOCTL_EXIT_FAILED;
 	}
 	rc = out_end();
 	if (rc < 0) {
-		log_errno(rc, "cannot write the report to standard output%s", after);
+		log_errno(rc, "cannot write the report to standard output%s",
+			  done_text(done, after, sizeof(after)));
 		return LUOCTL_EXIT_FAILED;
 	}
 	rc = r ? ready_send(r) : 0;
 	if (rc || !argv || !argv[0])
 		return rc;
-	rc = luoctl_exec(argv, after);
+	rc = luoctl_exec(argv);
+	log_errno(rc, "cannot run \"%s\"%s", argv[0],
+		  done_text(done, after, sizeof(after)));
+	rc = rc == -ENOENT ? LUOCTL_EXIT_NOT_FOUND : LUOCTL_EXIT_CANNOT_EXEC;
 	if (r)
 		ready_revoke(r);
 	return rc;

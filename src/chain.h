@@ -122,14 +122,23 @@ int ready_send(struct ready_signal *r);
 void ready_revoke(struct ready_signal *r);
 
 /*
+ * What was done, said in any message past the point of no return, e.g.
+ * "session \"db\" was retrieved and finished": say(job) words it, only when
+ * a message needs it (formatting it on every run cost a session command more
+ * than its checks; issue 12).
+ */
+struct chain_done {
+	const char *(*say)(const void *job);
+	const void *job;
+};
+
+/*
  * The end of every chained command: export the sessions, flush the report,
- * exec argv. done: what was done, said in any message from here on (it is
- * past the point of no return), e.g. "session \"db\" was retrieved and
- * finished"; NULL when nothing needs saying. Returns only on failure, with
- * the exit status.
+ * exec argv. done: NULL when nothing needs saying. Returns only on failure,
+ * with the exit status.
  */
 int chain_exec(struct session_env *env, struct ready_signal *r, char *const argv[],
-	       const char *done);
+	       const struct chain_done *done);
 
 /*
  * Parse a session command line: [OPTIONS] NAME [OPTIONS] [--] [PROG [ARG...]]

@@ -41,7 +41,7 @@ static void scan_file(const struct check_ctx *c, const char *rel, struct hover_f
 }
 
 /* What this kernel writes: debugfs first, then its image for the rest. */
-static void gather_running(struct check_ctx *c)
+static void gather_running(struct check_list *l, struct check_ctx *c)
 {
 	static const char *const blobs[] = {
 		KHO_DIR "/out/fdt", KHO_DIR "/in/fdt", KHO_DIR "/out/sub_fdts/LUO",
@@ -56,9 +56,14 @@ static void gather_running(struct check_ctx *c)
 	for (size_t i = 0; i < sizeof(blobs) / sizeof(blobs[0]); i++)
 		scan_file(c, blobs[i], &dbg, &any);
 	snprintf(path, sizeof(path), "%s/boot/vmlinuz-%s", c->root, c->release);
-	if (!c->luosim && image_load(path, &buf, &len, rel, sizeof(rel), &tool) == 0) {
-		hover_scan(buf, len, &img);
-		free(buf);
+	if (!c->luosim) {
+		int err = image_load(path, &buf, &len, rel, sizeof(rel), &tool);
+
+		if (!err) {
+			hover_scan(buf, len, &img);
+			free(buf);
+		}
+		check_lib_failed(l, DLOPEN_ZLIB, err);
 	}
 	for (int f = 0; f < HOVER_NR; f++) {
 		/* debugfs shows the version in use; an image may name older ones too. */
@@ -122,7 +127,7 @@ static void compare_family(struct check_list *l, const struct check_ctx *c,
 static void check_formats(struct check_list *l, struct check_ctx *c,
 			  const struct hover_formats *next)
 {
-	gather_running(c);
+	gather_running(l, c);
 	for (int f = 0; f < HOVER_NR; f++)
 		compare_family(l, c, next, f);
 }
@@ -133,6 +138,11 @@ static void check_modules(struct check_list *l, const struct check_ctx *c,
 	char moddir[4096];
 
 	snprintf(moddir, sizeof(moddir), "%s/lib/modules/%s", c->root, rel);
+	if (!check_lib(l, DLOPEN_LIBKMOD)) {
+		check_add(l, "next.modules", CHECK_INFO, NULL,
+			  "modules of %s not checked: no libkmod", rel);
+		return;
+	}
 	for (size_t i = 0; i < sizeof(next_modules) / sizeof(next_modules[0]); i++) {
 		enum mod_state st;
 		char id[48];
@@ -190,6 +200,9 @@ static void check_next_config(struct check_list *l, const struct check_ctx *c,
 		check_add(l, "next.config", CHECK_INFO, "IKCONFIG",
 			  "next kernel configuration read from its image (CONFIG_IKCONFIG)");
 	} else {
+		/* Says so when zlib is what kept IKCONFIG from being read. */
+		if (image)
+			check_lib(l, DLOPEN_ZLIB);
 		check_add(l, "next.config", CHECK_UNKNOWN, NULL,
 			  "cannot read the next kernel's configuration: /boot/config-%s: %s", rel,
 			  strerror(-err));
@@ -218,6 +231,7 @@ void check_next(struct check_list *l, struct check_ctx *c, const char *next)
 		int err = image_load(next, &image, &ilen, rel, sizeof(rel), &tool);
 
 		if (err) {
+			check_lib_failed(l, DLOPEN_ZLIB, err);
 			check_add(l, "next.image", CHECK_FAIL, next, "cannot read image %s%s%s: %s",
 				  next, tool ? " with " : "", tool ? tool : "", strerror(-err));
 			if (err == -ENOENT && tool)
@@ -231,8 +245,11 @@ void check_next(struct check_list *l, struct check_ctx *c, const char *next)
 		char named[128];
 
 		snprintf(path, sizeof(path), "%s/boot/vmlinuz-%s", c->root, rel);
-		if (image_load(path, &image, &ilen, named, sizeof(named), &tool) < 0)
+		int err = image_load(path, &image, &ilen, named, sizeof(named), &tool);
+
+		if (err < 0)
 			image = NULL;
+		check_lib_failed(l, DLOPEN_ZLIB, err);
 	}
 	check_add(l, "next.release", rel[0] ? CHECK_INFO : CHECK_UNKNOWN, rel[0] ? rel : NULL,
 		  "next kernel %s", rel[0] ? rel : "of unknown release (the image names none)");

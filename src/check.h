@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "dlopen-libs.h"
 #include "sysinfo.h"
 
 enum check_status {
@@ -53,6 +54,16 @@ struct check_ctx {
 /* ROOT + path into buf. */
 const char *check_path(const struct check_ctx *c, char *buf, size_t len,
 		       const char *path);
+
+/*
+ * Load an optional library (lib/dlopen-libs.h) for one check. When it cannot be
+ * loaded: false, and once per library a warning item "library.SONAME" naming it
+ * and, as its fix, the Debian package; the check that needed it says what was
+ * not checked.
+ */
+bool check_lib(struct check_list *l, enum dlopen_lib lib);
+/* The same for err from a helper that loads lib itself: true when err is its failure. */
+bool check_lib_failed(struct check_list *l, enum dlopen_lib lib, int err);
 
 /* The LUO Kconfig symbols of one kernel's config text (cmd-check.c). */
 void check_kconfig(struct check_list *l, const char *prefix, const char *text, size_t len,

@@ -176,23 +176,29 @@ int cli_no_arguments(const struct luoctl_cmd *cmd, const char **args)
 	return LUOCTL_EXIT_USAGE;
 }
 
-int luoctl_exec(char *const argv[], const char *after)
+bool cli_no_options(int argc, char *argv[])
 {
-	int err;
+	return argc < 2 || argv[1][0] != '-' || argv[1][1] == '\0';
+}
 
+int luoctl_exec(char *const argv[])
+{
 	fflush(stdout);
 	execvp(argv[0], argv);
-	err = errno;
-	log_errno(err, "cannot run \"%s\"%s", argv[0], after ? after : "");
-	return err == ENOENT ? LUOCTL_EXIT_NOT_FOUND : LUOCTL_EXIT_CANNOT_EXEC;
+	return -errno;
 }
 
 int luoctl_parse_args(const struct luoctl_cmd *cmd, const struct poptOption *opts,
 		      int argc, char *argv[], const char ***args)
 {
 	poptContext ctx;
-	int rc = luoctl_parse(cmd, opts, argc, argv, &ctx);
+	int rc;
 
+	if (cli_no_options(argc, argv)) {
+		*args = (const char **)argv + (argc > 1 ? 1 : argc);
+		return 0;
+	}
+	rc = luoctl_parse(cmd, opts, argc, argv, &ctx);
 	if (rc)
 		return rc;
 	*args = cli_args_tail(ctx, argc, argv, NULL);

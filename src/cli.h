@@ -6,6 +6,8 @@
  */
 #pragma once
 
+#include <stdbool.h>
+
 #include <popt.h>
 
 /* -j/--json and --pretty: global, and accepted after every command too. */
@@ -18,3 +20,9 @@ __attribute__((noreturn)) void cli_exit_after_stdout(void);
 int cli_popt_error(poptContext ctx, int rc);
 /* The arguments popt left, as the tail of argv when they are (they outlive ctx). */
 const char **cli_args_tail(poptContext ctx, int argc, char *argv[], int *count);
+/*
+ * argv[1] is not an option (nor "--"): popt with POSIXMEHARDER would stop
+ * there, parse nothing and leave argv + 1. The callers then set up no popt
+ * context at all: `luoctl create NAME -- PROG` needs none (issue 12).
+ */
+bool cli_no_options(int argc, char *argv[]);

@@ -9,7 +9,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libfdt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +72,28 @@ void check_fix(struct check_list *l, const char *fmt, ...)
 	free(l->v[l->n - 1].fix);
 	l->v[l->n - 1].fix = vformat(fmt, ap);
 	va_end(ap);
+}
+
+bool check_lib(struct check_list *l, enum dlopen_lib lib)
+{
+	char id[48];
+	int err = dlopen_lib(lib);
+
+	if (!err)
+		return true;
+	snprintf(id, sizeof(id), "library.%s", dlopen_soname(lib));
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].id, id) == 0)
+			return false;
+	check_add(l, id, CHECK_WARN, NULL, "cannot load %s: %s", dlopen_soname(lib),
+		  dlopen_error(lib));
+	check_fix(l, "install %s", dlopen_package(lib));
+	return false;
+}
+
+bool check_lib_failed(struct check_list *l, enum dlopen_lib lib, int err)
+{
+	return (err == -ELIBACC || err == -ELIBBAD) && !check_lib(l, lib);
 }
 
 static void check_list_free(struct check_list *l)
@@ -142,8 +163,8 @@ void check_kconfig(struct check_list *l, const char *prefix, const char *text, s
 }
 
 /* The running kernel's config: /proc/config.gz, else /boot/config-RELEASE. */
-static int read_running_config(const struct check_ctx *c, char **text, size_t *len,
-			       char *from, size_t fromlen)
+static int read_running_config(struct check_list *l, const struct check_ctx *c,
+			       char **text, size_t *len, char *from, size_t fromlen)
 {
 	char path[4096], *gz;
 	size_t gzlen;
@@ -154,6 +175,7 @@ static int read_running_config(const struct check_ctx *c, char **text, size_t *l
 			    &gz, &gzlen);
 	if (!err) {
 		err = gunzip_buf(gz, gzlen, 64 << 20, text, len);
+		check_lib_failed(l, DLOPEN_ZLIB, err);
 		free(gz);
 		if (!err)
 			return 0;
@@ -168,7 +190,7 @@ static void check_running_config(struct check_list *l, const struct check_ctx *c
 {
 	char from[256], *text = NULL;
 	size_t len;
-	int err = read_running_config(c, &text, &len, from, sizeof(from));
+	int err = read_running_config(l, c, &text, &len, from, sizeof(from));
 
 	*enable_default = KCONFIG_ABSENT;
 	if (!err && !kconfig_plausible(text, len))
@@ -343,9 +365,10 @@ static int luo_number(const char *buf, size_t len, unsigned long long *num)
 		*num = v;
 		return 0;
 	}
-	if (len >= 40 && fdt_check_full(buf, len) == 0) {
+	if (len >= 40 && sym_fdt_check_full(buf, len) == 0) {
 		int plen;
-		const unsigned char *p = fdt_getprop(buf, 0, "liveupdate-number", &plen);
+		const unsigned char *p =
+			sym_fdt_getprop(buf, 0, "liveupdate-number", &plen);
 		unsigned long long v = 0;
 
 		if (!p || plen != 8)
@@ -387,7 +410,11 @@ static void check_incoming(struct check_list *l, const struct check_ctx *c)
 		check_add(l, "kho.incoming", CHECK_INFO, "present", "incoming hand-over present");
 	}
 	if (read_small(c, KHO_DIR "/out/sub_fdts/LUO", &buf, &len) == 0) {
-		if (luo_number(buf, len, &num) == 0) {
+		/* A struct-era blob needs no libfdt: luo_number reads it first. */
+		bool fdt = len < 8 || strncmp(buf, "luo-v", 5) != 0;
+
+		if ((!fdt || check_lib(l, DLOPEN_LIBFDT)) &&
+		    luo_number(buf, len, &num) == 0) {
 			char v[24];
 
 			snprintf(v, sizeof(v), "%llu", num);

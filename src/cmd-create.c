@@ -105,6 +105,15 @@ static int place_session(struct create_job *job)
 	return 0;
 }
 
+static const char *say_done(const void *job)
+{
+	static char buf[128];
+
+	snprintf(buf, sizeof(buf), "session %s closes as luoctl exits",
+		 name_shown(((const struct create_job *)job)->name));
+	return buf;
+}
+
 static void report(const struct create_job *job)
 {
 	out_begin(luoctl_json, luoctl_pretty);
@@ -131,7 +140,6 @@ static int run_create(const struct luoctl_cmd *cmd, int argc, char *argv[])
 		OPTION_FORCE(&job.opts),
 		POPT_TABLEEND
 	};
-	char done[128];
 	int rc;
 
 	fd_layout_init(&job.layout, 0);
@@ -149,9 +157,8 @@ static int run_create(const struct luoctl_cmd *cmd, int argc, char *argv[])
 		/* Only on request: PROG owns standard output. */
 		if (luoctl_json)
 			report(&job);
-		snprintf(done, sizeof(done), "session %s closes as luoctl exits",
-			 name_shown(job.name));
-		rc = chain_exec(&job.env, &job.ready, job.prog, done);
+		rc = chain_exec(&job.env, &job.ready, job.prog,
+				&(struct chain_done){ say_done, &job });
 	}
 	ready_clear_on_failure(&job.ready, rc);
 	if (job.sessionfd >= 0)

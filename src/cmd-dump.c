@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dlopen-libs.h"
 #include "io.h"
 #include "dump.h"
 #include "kho/kho-decode.h"
@@ -744,6 +745,18 @@ static int dump(const char *arg, struct dump_opts *o)
 	return rc || problems ? LUOCTL_EXIT_FAILED : EXIT_SUCCESS;
 }
 
+/* Every hand-over starts with an FDT, checked by libfdt too (kho-fdt.c). */
+static int load_libfdt(void)
+{
+	char why[512];
+	int err = dlopen_libfdt();
+
+	if (!err)
+		return 0;
+	log_error("%s", dlopen_describe(DLOPEN_LIBFDT, err, why, sizeof(why)));
+	return LUOCTL_EXIT_FAILED;
+}
+
 static int run_dump(const struct luoctl_cmd *cmd, int argc, char *argv[])
 {
 	struct dump_opts o = { 0 };
@@ -760,6 +773,7 @@ static int run_dump(const struct luoctl_cmd *cmd, int argc, char *argv[])
 	rc = rc ?: parse_format(&o.format);
 	o.deep = opt_deep || opt_memory;
 	rc = rc ?: parse_endian(o.deep);
+	rc = rc ?: load_libfdt();
 	if (!rc && opt_save) {
 		out_begin(o.format == DUMP_JSON, luoctl_pretty);
 		rc = run_save(opt_save, o.deep);

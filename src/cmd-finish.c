@@ -140,7 +140,7 @@ static int finish(struct finish_job *job)
 		if (r)
 			return r;
 	}
-	snprintf(job->shown_name, sizeof(job->shown_name), "%s",
+	str_copy(job->shown_name, sizeof(job->shown_name),
 		 job->held ? job->held->name : job->name);
 	r = luo_finish_session(job->fd);
 	if (r < 0) {
@@ -189,6 +189,15 @@ static void report(const struct finish_job *job, const struct held_session *toke
 	out_close_object();
 }
 
+static const char *say_done(const void *job)
+{
+	static char buf[128];
+
+	snprintf(buf, sizeof(buf), "session %s was finished",
+		 name_shown(((const struct finish_job *)job)->shown_name));
+	return buf;
+}
+
 static int run_finish(const struct luoctl_cmd *cmd, int argc, char *argv[])
 {
 	struct finish_job job = { .fd = -1 };
@@ -200,7 +209,6 @@ static int run_finish(const struct luoctl_cmd *cmd, int argc, char *argv[])
 		OPTION_FORCE(&job.opts),
 		POPT_TABLEEND
 	};
-	char done[128];
 	int rc = session_parse(cmd, options, argc, argv, &job.opts, &job.opts.session_fd,
 			       &job.name, &job.prog);
 
@@ -218,11 +226,10 @@ static int run_finish(const struct luoctl_cmd *cmd, int argc, char *argv[])
 	if (rc == 0)
 		rc = finish(&job);
 	if (rc == 0) {
-		snprintf(done, sizeof(done), "session %s was finished",
-			 name_shown(job.shown_name));
 		if (luoctl_json || !job.prog[0])
 			report(&job, &tokens);
-		rc = chain_exec(&job.env, NULL, job.prog, done);
+		rc = chain_exec(&job.env, NULL, job.prog,
+				&(struct chain_done){ say_done, &job });
 	}
 	free(tokens.tokens);
 	session_env_free(&job.env);

@@ -126,11 +126,13 @@ static int parse_item(struct retrieve_job *job, enum retrieve_dest dest, const c
 		rest = strdup(arg);
 	}
 	rc = parse_token(option[dest], arg, token_text, &item.token);
-	snprintf(item.what, sizeof(item.what), "token %" PRIu64, item.token);
+	/* "token %" PRIu64, by hand: it runs on every retrieve (issue 12) */
+	u64_to_str(item.what + str_copy(item.what, sizeof(item.what), "token "), item.token);
 	if (rc == 0 && dest == TO_FD) {
 		char what[64];
+		size_t n = str_copy(what, sizeof(what), "--fd ");
 
-		snprintf(what, sizeof(what), "--fd %s", arg);
+		str_copy(what + n, sizeof(what) - n, arg);
 		rc = parse_fd_arg(what, rest, &item.target);
 	}
 	if (rc == 0 && dest == TO_FILE && !rest[0]) {
@@ -393,6 +395,14 @@ static const char *fate(const struct retrieve_job *job, bool failed)
 	return buf;
 }
 
+/* For chain_exec's messages past the hand-over: what fate() says a failed PROG leaves. */
+static const char *say_done(const void *job)
+{
+	const struct retrieve_job *j = job;
+
+	return fate(j, j->prog[0] && !j->finished);
+}
+
 /* Copy one retrieved file out; on failure what was written stays in the temporary file. */
 static int write_out(struct retrieve_item *item)
 {
@@ -416,7 +426,6 @@ static int retrieve_items(struct retrieve_job *job)
 {
 	size_t failed = job->n;
 	int err = 0, rc = 0;
-	const char *then;
 
 	for (size_t i = 0; i < job->n && failed == job->n; i++) {
 		struct retrieve_item *item = &job->items[i];
@@ -432,10 +441,11 @@ static int retrieve_items(struct retrieve_job *job)
 	for (size_t i = 0; i < job->n; i++)
 		if (job->items[i].dest == TO_FILE && job->items[i].retrieved)
 			job->items[i].err = write_out(&job->items[i]);
-	then = fate(job, true);
+	/* Worded only for a message: it costs more than the rest when all went well. */
 	if (failed < job->n) {
-		log_luo_then(LUO_STEP_RETRIEVE_FD, err, then, "cannot retrieve token %" PRIu64
-			     " from session %s", job->items[failed].token, name_shown(job->name));
+		log_luo_then(LUO_STEP_RETRIEVE_FD, err, fate(job, true),
+			     "cannot retrieve token %" PRIu64 " from session %s",
+			     job->items[failed].token, name_shown(job->name));
 		rc = LUOCTL_EXIT_FAILED;
 	}
 	for (size_t i = 0; i < job->n; i++) {
@@ -445,7 +455,7 @@ static int retrieve_items(struct retrieve_job *job)
 			continue;
 		log_error("cannot write token %" PRIu64 " of session %s to \"%s\": %s; %s",
 			  item->token, name_shown(job->name), item->path, strerror(-item->err),
-			  then);
+			  fate(job, true));
 		rc = LUOCTL_EXIT_FAILED;
 	}
 	return rc;
@@ -647,7 +657,7 @@ static int run_retrieve(const struct luoctl_cmd *cmd, int argc, char *argv[])
 		if (luoctl_json || !job.prog[0])
 			report(&job);
 		rc = chain_exec(&job.env, NULL, job.prog,
-				fate(&job, job.prog[0] && !job.finished));
+				&(struct chain_done){ say_done, &job });
 	}
 	free_job(&job);
 	session_opts_free(&job.opts);

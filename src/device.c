@@ -59,7 +59,7 @@ static long long now_ms(void)
 
 int device_open_wait(int wait_ms)
 {
-	long long deadline = now_ms() + wait_ms;
+	long long deadline = -1;
 	/* The other holder keeps it for milliseconds: start short, back off to 50 ms. */
 	long pause_us = 500;
 
@@ -68,8 +68,11 @@ int device_open_wait(int wait_ms)
 		long long left;
 		struct timespec ts;
 
-		if (fd != -EBUSY)
+		if (fd != -EBUSY || wait_ms <= 0)
 			return fd;
+		/* The clock is read only once the device is busy: it seldom is. */
+		if (deadline < 0)
+			deadline = now_ms() + wait_ms;
 		left = deadline - now_ms();
 		if (left <= 0)
 			return -EBUSY;
@@ -85,7 +88,7 @@ int device_open_wait(int wait_ms)
 /* The fd of pid that is the device, or -1. */
 static int device_fd_of(const char *pid)
 {
-	char dir[64], path[384], link[64];
+	char dir[64], link[64];
 	struct dirent *e;
 	int found = -1;
 	DIR *d;
@@ -100,8 +103,7 @@ static int device_fd_of(const char *pid)
 
 		if (parse_fd_number(e->d_name, &fd) < 0)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		n = readlink(path, link, sizeof(link) - 1);
+		n = readlinkat(dirfd(d), e->d_name, link, sizeof(link) - 1);
 		if (n < 0)
 			continue;
 		link[n] = '\0';
@@ -167,8 +169,15 @@ static void log_busy(int wait_ms)
 
 int device_open_step(int wait_ms, int *devfd)
 {
-	/* Held by this very process: waiting would only wait for ourselves. */
-	int fd = device_open_wait(device_held_here() >= 0 ? 0 : wait_ms);
+	/*
+	 * A free device opens at once. A busy one may be held by this very process
+	 * (an inherited fd): then waiting would only wait for ourselves. The /proc
+	 * scan that tells is asked only then, not on every start (issue 12).
+	 */
+	int fd = device_open_wait(0);
+
+	if (fd == -EBUSY && wait_ms > 0 && device_held_here() < 0)
+		fd = device_open_wait(wait_ms);
 
 	*devfd = fd;
 	if (fd >= 0)

@@ -59,7 +59,7 @@ int fd_layout_claim(struct fd_layout *l, int fd, enum fd_use use, const char *wh
 	if (r < 0)
 		return r;
 	l->claims[l->n] = (struct fd_claim){ .fd = fd, .use = use };
-	snprintf(l->claims[l->n].what, sizeof(l->claims[l->n].what), "%s", what);
+	str_copy(l->claims[l->n].what, sizeof(l->claims[l->n].what), what);
 	l->n++;
 	return 0;
 }

@@ -124,14 +124,17 @@ static int ended(int rc)
 int main(int argc, char *argv[])
 {
 	const struct luoctl_cmd *cmd;
-	poptContext ctx;
+	poptContext ctx = NULL;
 	const char **rest;
-	int nrest, rc;
+	int nrest, rc = -1;
 
-	ctx = poptGetContext("luoctl", argc, (const char **)argv, global_options,
-			     POPT_CONTEXT_POSIXMEHARDER);
-	while ((rc = poptGetNextOpt(ctx)) > 0)
-		;
+	/* `luoctl COMMAND ...`, the common case, has no global options to parse. */
+	if (!cli_no_options(argc, argv)) {
+		ctx = poptGetContext("luoctl", argc, (const char **)argv, global_options,
+				     POPT_CONTEXT_POSIXMEHARDER);
+		while ((rc = poptGetNextOpt(ctx)) > 0)
+			;
+	}
 	if (rc < -1) {
 		rc = cli_popt_error(ctx, rc);
 		poptFreeContext(ctx);
@@ -145,7 +148,12 @@ int main(int argc, char *argv[])
 			print_version();
 		cli_exit_after_stdout();
 	}
-	rest = cli_args_tail(ctx, argc, argv, &nrest);
+	if (ctx) {
+		rest = cli_args_tail(ctx, argc, argv, &nrest);
+	} else {
+		rest = (const char **)argv + (argc > 1 ? 1 : argc);
+		nrest = argc > 1 ? argc - 1 : 0;
+	}
 	if (nrest == 0) {
 		poptFreeContext(ctx);
 		log_usage("no command given");

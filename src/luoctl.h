@@ -51,7 +51,6 @@ int luoctl_parse(const struct luoctl_cmd *cmd, const struct poptOption *opts, in
 int luoctl_parse_args(const struct luoctl_cmd *cmd, const struct poptOption *opts,
 		      int argc, char *argv[], const char ***args);
 
-/* execvp() argv; on failure prints why (after: appended to the message) and returns 126 or 127. */
 /*
  * A DIR option (--root) names an existing directory; else print why, blaming
  * the option, and return LUOCTL_EXIT_USAGE. 0 when it does.
@@ -59,7 +58,11 @@ int luoctl_parse_args(const struct luoctl_cmd *cmd, const struct poptOption *opt
 int cli_check_dir_option(const char *option, const char *dir);
 /* Arguments left over where a command takes none: print which, LUOCTL_EXIT_USAGE. */
 int cli_no_arguments(const struct luoctl_cmd *cmd, const char **args);
-int luoctl_exec(char *const argv[], const char *after);
+/*
+ * Flush stdout and execvp() argv. Returns only on failure: -errno, printing
+ * nothing (the caller's message says what became of its sessions).
+ */
+int luoctl_exec(char *const argv[]);
 
 /* Prints the generated help of one subcommand to stdout. */
 void luoctl_print_cmd_help(const struct luoctl_cmd *cmd, const struct poptOption *opts);

@@ -96,7 +96,7 @@ int session_env_add(struct session_env *env, int fd, bool incoming, const char *
 		if (v[i].fd == fd)
 			v[i].fd = -1;
 	v[env->n] = (struct held_session){ .fd = fd, .incoming = incoming };
-	snprintf(v[env->n].name, sizeof(v[env->n].name), "%s", name);
+	str_copy(v[env->n].name, sizeof(v[env->n].name), name);
 	env->n++;
 	return 0;
 }
@@ -142,7 +142,7 @@ int session_env_parse(struct session_env *env, const char *value, char *bad,
 		int r;
 
 		if (bad)
-			snprintf(bad, badsize, "%s", e);
+			str_copy(bad, badsize, e);
 		r = parse_entry(env, e);
 		if (r < 0) {
 			free(copy);
@@ -156,10 +156,15 @@ int session_env_parse(struct session_env *env, const char *value, char *bad,
 	return 0;
 }
 
-/* Appends one entry; returns the new length, or -ENOMEM. */
+/*
+ * Appends one entry; returns the new length, or -ENOMEM. By hand, not with
+ * sprintf: create and preserve run this on every call, and a sprintf per name
+ * byte cost more than the rest of the entry (issue 12).
+ */
 static int append_entry(char **buf, size_t *cap, size_t len, const struct held_session *s)
 {
-	/* fd and kind, the name at up to 3 bytes a byte, 22 bytes a token. */
+	static const char hex[] = "0123456789ABCDEF";
+	/* fd and kind, the name at up to 3 bytes a byte, 22 bytes a token, the NUL. */
 	size_t need = len + 32 + strlen(s->name) * 3 + s->ntokens * 22;
 	char *p;
 
@@ -168,11 +173,24 @@ static int append_entry(char **buf, size_t *cap, size_t len, const struct held_s
 	p = *buf + len;
 	if (len)
 		*p++ = ' ';
-	p += sprintf(p, "%d:%s:", s->fd, s->incoming ? "in" : "out");
-	for (const unsigned char *c = (const unsigned char *)s->name; *c; c++)
-		p += name_byte_plain(*c) ? sprintf(p, "%c", *c) : sprintf(p, "%%%02X", *c);
-	for (size_t i = 0; i < s->ntokens; i++)
-		p += sprintf(p, "%c%llu", i ? ',' : ':', (unsigned long long)s->tokens[i]);
+	/* "%d:%s:": the caller passes only open fds, so fd >= 0. */
+	p += u64_to_str(p, (unsigned int)s->fd);
+	memcpy(p, s->incoming ? ":in:" : ":out:", s->incoming ? 4 : 5);
+	p += s->incoming ? 4 : 5;
+	for (const unsigned char *c = (const unsigned char *)s->name; *c; c++) {
+		if (name_byte_plain(*c)) {
+			*p++ = (char)*c;
+		} else {
+			*p++ = '%';
+			*p++ = hex[*c >> 4];
+			*p++ = hex[*c & 15];
+		}
+	}
+	for (size_t i = 0; i < s->ntokens; i++) {
+		*p++ = i ? ',' : ':';
+		p += u64_to_str(p, s->tokens[i]);
+	}
+	*p = '\0';
 	return (int)(p - *buf);
 }
 
@@ -203,8 +221,9 @@ int session_env_export(const struct session_env *env)
 
 	if (r < 0)
 		return r;
+	/* unsetenv rewrites the environment: only when there is a variable to drop. */
 	if (!buf)
-		r = unsetenv(SESSIONS_ENV);
+		r = getenv(SESSIONS_ENV) ? unsetenv(SESSIONS_ENV) : 0;
 	else
 		r = setenv(SESSIONS_ENV, buf, 1);
 	free(buf);

@@ -193,7 +193,8 @@ static int copy_to_memfd(int src, uint64_t token, uint64_t *bytes)
 	char name[64];
 	int memfd, r;
 
-	snprintf(name, sizeof(name), "luoctl-token-%llu", (unsigned long long)token);
+	/* "luoctl-token-%llu", by hand: it runs for every file preserved (issue 12) */
+	u64_to_str(name + str_copy(name, sizeof(name), "luoctl-token-"), token);
 	/* Sealing allowed: kernels with memfd-v2 carry seals a later user adds. */
 	memfd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (memfd < 0)

@@ -7,11 +7,11 @@
  */
 #include <elf.h>
 #include <errno.h>
-#include <libfdt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "dlopen-libs.h"
 #include "io.h"
 #include "kho-abi.h"
 #include "kho-build.h"
@@ -173,7 +173,13 @@ static int fdt_err(int err)
 
 static int fdt_u64(void *fdt, const char *name, uint64_t v)
 {
-	return fdt_property(fdt, name, &v, sizeof(v));
+	return sym_fdt_property(fdt, name, &v, sizeof(v));
+}
+
+/* fdt_property_string(), a macro over fdt_property() that the loaded symbol replaces */
+static int fdt_prop_string(void *fdt, const char *name, const char *str)
+{
+	return sym_fdt_property(fdt, name, str, (int)strlen(str) + 1);
 }
 
 static int add_blob(struct builder *b, const char *name, const void *data, size_t len,
@@ -201,7 +207,7 @@ static int add_blob(struct builder *b, const char *name, const void *data, size_
 static int finish_fdt_blob(struct builder *b, const char *name, void *fdt, size_t bufsize)
 {
 	uint64_t phys;
-	int err = fdt_err(fdt_finish(fdt));
+	int err = fdt_err(sym_fdt_finish(fdt));
 
 	if (err)
 		return err;
@@ -216,12 +222,12 @@ static int finish_fdt_blob(struct builder *b, const char *name, void *fdt, size_
 
 static int begin_fdt(void *buf, size_t size)
 {
-	int err = fdt_create(buf, (int)size);
+	int err = sym_fdt_create(buf, (int)size);
 
 	if (!err)
-		err = fdt_finish_reservemap(buf);
+		err = sym_fdt_finish_reservemap(buf);
 	if (!err)
-		err = fdt_begin_node(buf, "");
+		err = sym_fdt_begin_node(buf, "");
 	return err;
 }
 
@@ -477,23 +483,23 @@ static int build_luo_fdt(struct builder *b)
 	if (err)
 		return err;
 	err = begin_fdt(buf, sizeof(buf));
-	err = err ?: fdt_property_string(buf, KHO_PROP_COMPATIBLE, LUO_FDT_COMPATIBLE_V1);
+	err = err ?: fdt_prop_string(buf, KHO_PROP_COMPATIBLE, LUO_FDT_COMPATIBLE_V1);
 	err = err ?: fdt_u64(buf, LUO_PROP_NUMBER, p->liveupdate_num);
-	err = err ?: fdt_begin_node(buf, LUO_NODE_SESSION);
+	err = err ?: sym_fdt_begin_node(buf, LUO_NODE_SESSION);
 	err = err
-		      ?: fdt_property_string(buf, KHO_PROP_COMPATIBLE,
+		      ?: fdt_prop_string(buf, KHO_PROP_COMPATIBLE,
 					     LUO_SESSION_COMPATIBLE_V2);
 	err = err ?: fdt_u64(buf, LUO_PROP_SESSION_HEADER, b->luo_sessions_phys);
-	err = err ?: fdt_end_node(buf);
+	err = err ?: sym_fdt_end_node(buf);
 	if (p->with_flb) {
-		err = err ?: fdt_begin_node(buf, LUO_NODE_FLB);
+		err = err ?: sym_fdt_begin_node(buf, LUO_NODE_FLB);
 		err = err
-			      ?: fdt_property_string(buf, KHO_PROP_COMPATIBLE,
+			      ?: fdt_prop_string(buf, KHO_PROP_COMPATIBLE,
 						     LUO_FLB_COMPATIBLE_V1);
 		err = err ?: fdt_u64(buf, LUO_PROP_FLB_HEADER, b->luo_flb_phys);
-		err = err ?: fdt_end_node(buf);
+		err = err ?: sym_fdt_end_node(buf);
 	}
-	err = err ?: fdt_end_node(buf);
+	err = err ?: sym_fdt_end_node(buf);
 	if (err)
 		return fdt_err(err);
 	return finish_fdt_blob(b, KHO_NODE_LUO, buf, sizeof(buf));
@@ -550,18 +556,18 @@ static int build_memblock(struct builder *b)
 	char buf[KHO_PAGE_SIZE];
 	int err = begin_fdt(buf, sizeof(buf));
 
-	err = err ?: fdt_property_string(buf, KHO_PROP_COMPATIBLE, "memblock-v1");
+	err = err ?: fdt_prop_string(buf, KHO_PROP_COMPATIBLE, "memblock-v1");
 	for (size_t i = 0; !err && i < p->nr_reserve_mem; i++) {
 		const struct kho_build_region *r = &p->reserve_mem[i];
-		err = fdt_begin_node(buf, r->name);
+		err = sym_fdt_begin_node(buf, r->name);
 		err = err
-			      ?: fdt_property_string(buf, KHO_PROP_COMPATIBLE,
+			      ?: fdt_prop_string(buf, KHO_PROP_COMPATIBLE,
 						     "reserve-mem-v1");
 		err = err ?: fdt_u64(buf, "start", r->start);
 		err = err ?: fdt_u64(buf, "size", r->size);
-		err = err ?: fdt_end_node(buf);
+		err = err ?: sym_fdt_end_node(buf);
 	}
-	err = err ?: fdt_end_node(buf);
+	err = err ?: sym_fdt_end_node(buf);
 	if (err)
 		return fdt_err(err);
 	return finish_fdt_blob(b, KHO_NODE_MEMBLOCK, buf, sizeof(buf));
@@ -576,14 +582,14 @@ static int build_kho_test(struct builder *b)
 	char buf[KHO_PAGE_SIZE];
 	int err = begin_fdt(buf, sizeof(buf));
 
-	err = err ?: fdt_property(buf, KHO_PROP_COMPATIBLE, compat, sizeof(compat));
-	err = err ?: fdt_property(buf, "magic", &magic, sizeof(magic));
-	err = err ?: fdt_begin_node(buf, "data");
-	err = err ?: fdt_property(buf, "nr_folios", &nr_folios, sizeof(nr_folios));
-	err = err ?: fdt_property(buf, "folios_info", &folios, sizeof(folios));
-	err = err ?: fdt_property(buf, "csum", &csum, sizeof(csum));
-	err = err ?: fdt_end_node(buf);
-	err = err ?: fdt_end_node(buf);
+	err = err ?: sym_fdt_property(buf, KHO_PROP_COMPATIBLE, compat, sizeof(compat));
+	err = err ?: sym_fdt_property(buf, "magic", &magic, sizeof(magic));
+	err = err ?: sym_fdt_begin_node(buf, "data");
+	err = err ?: sym_fdt_property(buf, "nr_folios", &nr_folios, sizeof(nr_folios));
+	err = err ?: sym_fdt_property(buf, "folios_info", &folios, sizeof(folios));
+	err = err ?: sym_fdt_property(buf, "csum", &csum, sizeof(csum));
+	err = err ?: sym_fdt_end_node(buf);
+	err = err ?: sym_fdt_end_node(buf);
 	if (err)
 		return fdt_err(err);
 	return finish_fdt_blob(b, KHO_NODE_TEST, buf, sizeof(buf));
@@ -737,17 +743,18 @@ static int root_sub_prop(enum kho_era era)
 static int root_add_blob(void *root, enum kho_era era, const struct kho_blob *blob)
 {
 	uint64_t size = blob->len;
-	int err = fdt_open_into(root, root, KHO_ROOT_BUF_SIZE);
-	int node = err ?: fdt_add_subnode(root, 0, blob->name);
+	int err = sym_fdt_open_into(root, root, KHO_ROOT_BUF_SIZE);
+	int node = err ?: sym_fdt_add_subnode(root, 0, blob->name);
 
 	if (node < 0)
 		return fdt_err(node);
-	err = fdt_setprop(root, node,
+	err = sym_fdt_setprop(root, node,
 			  root_sub_prop(era) ? KHO_PROP_SUB_FDT : KHO_PROP_PRESERVED_DATA,
 			  &blob->phys, sizeof(blob->phys));
 	if (!err && era_has_blob_size(era))
-		err = fdt_setprop(root, node, KHO_PROP_BLOB_SIZE, &size, sizeof(size));
-	err = err ?: fdt_pack(root);
+		err = sym_fdt_setprop(root, node, KHO_PROP_BLOB_SIZE, &size,
+				      sizeof(size));
+	err = err ?: sym_fdt_pack(root);
 	return fdt_err(err);
 }
 
@@ -758,16 +765,16 @@ static int build_root(struct builder *b, void *root)
 	int err = begin_fdt(root, KHO_ROOT_BUF_SIZE);
 
 	err = err
-		      ?: fdt_property_string(root, KHO_PROP_COMPATIBLE,
+		      ?: fdt_prop_string(root, KHO_PROP_COMPATIBLE,
 					     era_info[era].root_compatible);
 	err = err ?: fdt_u64(root, KHO_PROP_MEM_MAP, b->map_phys);
 	for (size_t i = 0; era == KHO_ERA_E1 && !err && i < img->nr_blobs; i++) {
-		err = fdt_begin_node(root, img->blobs[i].name);
+		err = sym_fdt_begin_node(root, img->blobs[i].name);
 		err = err ?: fdt_u64(root, KHO_PROP_SUB_FDT, img->blobs[i].phys);
-		err = err ?: fdt_end_node(root);
+		err = err ?: sym_fdt_end_node(root);
 	}
-	err = err ?: fdt_end_node(root);
-	err = err ?: fdt_finish(root);
+	err = err ?: sym_fdt_end_node(root);
+	err = err ?: sym_fdt_finish(root);
 	if (err)
 		return fdt_err(err);
 	b->img->root_debugfs_len = fdt_totalsize(root);
@@ -844,6 +851,9 @@ int kho_build(const struct kho_build_params *p, struct kho_image *out)
 		return -EINVAL;
 	if (p->era == KHO_ERA_E1 && p->nr_sessions)
 		return -EINVAL; /* E1 kernels have no LUO */
+	err = dlopen_libfdt();
+	if (err)
+		return err;
 	err = build_all(&b);
 	free(b.pres);
 	if (err)

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include <errno.h>
-#include <libfdt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dlopen-libs.h"
 #include "io.h"
 #include "kho-fdt.h"
 
@@ -363,10 +363,17 @@ static int parse(const void *buf, size_t len, struct kho_fdt *out, bool allow_cu
 	rc = rc ?: parse_struct(b, out, err);
 	if (!rc && !out->cut) {
 		/* Ours passed; libfdt's own full check must agree. */
-		int lrc = fdt_check_full(buf, out->totalsize);
-		if (lrc)
+		char why[512];
+		int lrc = dlopen_libfdt();
+
+		if (lrc) {
+			kho_fail(err, 0, false, "%s",
+				 dlopen_describe(DLOPEN_LIBFDT, lrc, why, sizeof(why)));
+			rc = lrc;
+		} else if ((lrc = sym_fdt_check_full(buf, out->totalsize)) != 0) {
 			rc = kho_fail(err, 0, false, "libfdt rejects the blob: %s",
-				      fdt_strerror(lrc));
+				      sym_fdt_strerror(lrc));
+		}
 	}
 	if (rc == -ENOMEM && err)
 		kho_fail(err, 0, false, "out of memory");

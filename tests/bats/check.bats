@@ -235,6 +235,29 @@ assert_check() {
 	assert_check info next.modules "no module index in /lib/modules/$REL"
 }
 
+@test "--next: a libkmod that cannot be loaded is named with its package; modules are not checked" {
+	local lib
+	lib=$(unloadable LIBKMOD)
+	mk_modules "$T" "$REL"
+	cp "$T/config" "$T/boot/config-$REL"
+	LD_LIBRARY_PATH="$lib" run --separate-stderr "$LUOCTL" check --root "$T" --next "$REL"
+	assert_check warn "library.$(soname LIBKMOD)" "cannot load $(soname LIBKMOD): $lib/$(soname LIBKMOD): file too short"
+	assert_output --partial "fix: install libkmod2"
+	assert_check info next.modules "modules of $REL not checked: no libkmod"
+	refute_output --partial next.module.kvm
+}
+
+@test "libkmod is loaded for --next only, when it looks modules up" {
+	mk_modules "$T" "$REL"
+	cp "$T/config" "$T/boot/config-$REL"
+	LD_DEBUG=files run --separate-stderr "$LUOCTL" check --root "$T"
+	[[ $stderr == *"file=libc.so.6"* ]] || fail "LD_DEBUG=files said nothing: $stderr"
+	[[ $stderr != *"file=$(soname LIBKMOD)"* ]] || fail "check loaded libkmod without --next"
+	LD_DEBUG=files run --separate-stderr "$LUOCTL" check --root "$T" --next "$REL"
+	[[ $stderr == *"file=$(soname LIBKMOD) [0];  dynamically loaded by"* ]] ||
+		fail "check --next did not dlopen libkmod: $stderr"
+}
+
 @test "--next IMAGE: the same formats pass, another LUO version fails" {
 	cp "$T/config" "$T/boot/config-7.3.0"
 	mk_bzimage "$BATS_TEST_TMPDIR/same" gzip 7.3.0 kho-v4 luo-v5 memfd-v2 memfd-v1

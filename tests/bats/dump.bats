@@ -29,6 +29,15 @@ mkimage() {
 	assert_output --partial "--save"
 }
 
+@test "without a loadable libfdt, dump names the library and its package (exit 1)" {
+	local lib
+	mkimage E6
+	lib=$(unloadable LIBFDT)
+	LD_LIBRARY_PATH="$lib" run --separate-stderr "$LUOCTL" dump "$IMG"
+	assert_failure 1
+	assert_equal "$stderr" "luoctl: dump: cannot load $(soname LIBFDT): $lib/$(soname LIBFDT): file too short (install libfdt1)"
+}
+
 @test "every era: text output names the era and decodes the LUO blob" {
 	for era in E1 E2 E4 E5 E6 E7; do
 		rm -rf "$IMG"

@@ -58,6 +58,21 @@ require_tool() {
 		fail "$1 is not installed: apt-get install $2 (./quickstart test installs it)"
 }
 
+# soname NAME: the soname configure found for an optional library luoctl
+# dlopen()s (LIBKMOD, ZLIB, LIBFDT), from config.h.
+soname() {
+	sed -n "s/^#define $1_SONAME \"\(.*\)\"\$/\1/p" "$abs_top_builddir/config.h"
+}
+
+# unloadable NAME: a directory for LD_LIBRARY_PATH in which NAME's soname is a
+# file that is no library, so luoctl's dlopen() of it fails; printed.
+unloadable() {
+	local dir="$BATS_TEST_TMPDIR/unloadable-$1"
+	mkdir -p "$dir"
+	echo "not a library" > "$dir/$(soname "$1")"
+	echo "$dir"
+}
+
 bats_load_library bats-support
 bats_load_library bats-assert
 bats_load_library bats-file

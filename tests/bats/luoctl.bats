@@ -82,3 +82,11 @@ load helpers
 	assert_output '{"error":{"message":"unknown command \"frobnicate\"","exit":2}}'
 	assert_equal "$stderr" 'luoctl: unknown command "frobnicate"'
 }
+
+@test "luoctl needs no optional library at start: libkmod, zlib and libfdt are dlopen()ed" {
+	# Issue 12: the loader bound them (and libkmod's libcrypto) on every start.
+	require_tool readelf binutils
+	run -0 readelf -d "$LUOCTL"
+	assert_output --partial "(NEEDED)"
+	refute_output --regexp 'NEEDED.*\[lib(kmod|z|fdt|crypto|zstd|lzma)\.so'
+}

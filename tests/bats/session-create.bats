@@ -18,6 +18,17 @@ open"
 	done
 }
 
+@test "create loads none of check's and dump's libraries (libkmod, zlib, libfdt)" {
+	for k in $KERNELS; do
+		run --separate-stderr boot "$k" env LD_DEBUG=files "$LUOCTL" create db -- true
+		assert_success
+		[[ $stderr == *"file=libc.so.6"* ]] || fail "LD_DEBUG=files said nothing: $stderr"
+		if [[ $stderr =~ file=lib(kmod|z|fdt|crypto|zstd|lzma)\.so ]]; then
+			fail "create loaded ${BASH_REMATCH[0]}: $stderr"
+		fi
+	done
+}
+
 @test "create passes exactly one fd more than the caller had: the session" {
 	for k in $KERNELS; do
 		run --separate-stderr boot_sh "$k" '"$W/fds"; "$LUOCTL" create db -- sh -c "\"\$W/fds\"; echo \$LUOCTL_SESSIONS"'
@@ -188,6 +199,17 @@ open"
 	assert_failure 126
 	assert_equal "$stderr" "luoctl: create: cannot run \"$W/noexec\": Permission denied"
 	run -127 --separate-stderr "$LUOCTL" create db -- no-such-program-anywhere
+}
+
+@test "PROG that passes the checks but cannot be executed: the message says the session closes" {
+	# Executable, but its interpreter is missing: only execve itself finds out,
+	# past the point of no return (the message's tail is worded only then).
+	printf '#!/nonexistent/interpreter\n' > "$W/badinterp"
+	chmod +x "$W/badinterp"
+	for k in $KERNELS; do
+		run -127 --separate-stderr boot "$k" "$LUOCTL" create db -- "$W/badinterp"
+		assert_equal "$stderr" "luoctl: create: cannot run \"$W/badinterp\" (session \"db\" closes as luoctl exits): No such file or directory"
+	done
 }
 
 @test "without LUO, create exits 3 and says why" {

@@ -41,6 +41,11 @@ static void test_parse_u64_rejects(void **state)
 	assert_int_equal(parse_u64("010", &v), -EINVAL);
 	assert_int_equal(parse_u64("18446744073709551616", &v), -ERANGE);
 	assert_int_equal(parse_u64("0x10000000000000000", &v), -ERANGE);
+	assert_int_equal(parse_u64("0x1g", &v), -EINVAL);
+	assert_int_equal(parse_u64("12a", &v), -EINVAL);
+	assert_int_equal(parse_u64("00", &v), -EINVAL);
+	assert_int_equal(parse_u64("0x-1", &v), -EINVAL);
+	assert_int_equal(parse_u64("99999999999999999999x", &v), -ERANGE);
 	assert_int_equal(parse_u64(NULL, &v), -EINVAL);
 	assert_true(v == 7);
 }
@@ -57,12 +62,51 @@ static void test_parse_fd_number(void **state)
 	assert_int_equal(fd, 3);
 }
 
+static void test_str_copy(void **state)
+{
+	char buf[4];
+
+	(void)state;
+	assert_int_equal(str_copy(buf, sizeof(buf), "ab"), 2);
+	assert_string_equal(buf, "ab");
+	assert_int_equal(str_copy(buf, sizeof(buf), "abcdef"), 3);
+	assert_string_equal(buf, "abc");
+	assert_int_equal(str_copy(buf, sizeof(buf), ""), 0);
+	assert_string_equal(buf, "");
+	assert_int_equal(str_copy(buf, 0, "x"), 0);
+}
+
+static void test_u64_to_str(void **state)
+{
+	char buf[21];
+
+	(void)state;
+	assert_int_equal(u64_to_str(buf, 0), 1);
+	assert_string_equal(buf, "0");
+	assert_int_equal(u64_to_str(buf, 42), 2);
+	assert_string_equal(buf, "42");
+	assert_int_equal(u64_to_str(buf, UINT64_MAX), 20);
+	assert_string_equal(buf, "18446744073709551615");
+}
+
+static void test_name_byte_plain(void **state)
+{
+	(void)state;
+	assert_true(name_byte_plain('a') && name_byte_plain('Z') && name_byte_plain('0'));
+	assert_true(name_byte_plain('-') && name_byte_plain(',') && name_byte_plain('~'));
+	assert_false(name_byte_plain(' ') || name_byte_plain(':') || name_byte_plain('%'));
+	assert_false(name_byte_plain('\0') || name_byte_plain(0xe9) || name_byte_plain('/'));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_u64_accepts),
 		cmocka_unit_test(test_parse_u64_rejects),
 		cmocka_unit_test(test_parse_fd_number),
+		cmocka_unit_test(test_str_copy),
+		cmocka_unit_test(test_u64_to_str),
+		cmocka_unit_test(test_name_byte_plain),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
