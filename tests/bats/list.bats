@@ -23,9 +23,10 @@ row() {
 		rm -f "$W"/pid.* "$W"/list.*
 		run --separate-stderr boot_sh "$k" '
 			"$LUOCTL" create db -- sh -c "echo \$\$ > \"$W/pid.db.new\"; mv \"$W/pid.db.new\" \"$W/pid.db\"; exec sleep 60" &
-			while [ ! -s "$W/pid.db" ]; do sleep 0.05; done
+			# until the holder has exec()ed sleep: its pid file is written just before
+			until [ -s "$W/pid.db" ] && [ "$(cat "/proc/$(cat "$W/pid.db")/comm" 2>/dev/null)" = sleep ]; do sleep 0.05; done
 			"$LUOCTL" create web --session-fd 7 -- sh -c "echo \$\$ > \"$W/pid.web.new\"; mv \"$W/pid.web.new\" \"$W/pid.web\"; exec sleep 60" &
-			while [ ! -s "$W/pid.web" ]; do sleep 0.05; done
+			until [ -s "$W/pid.web" ] && [ "$(cat "/proc/$(cat "$W/pid.web")/comm" 2>/dev/null)" = sleep ]; do sleep 0.05; done
 			"$LUOCTL" list > "$W/list.txt"
 			"$LUOCTL" --json list > "$W/list.json"
 			kill $(cat "$W/pid.db") $(cat "$W/pid.web")
