@@ -25,8 +25,8 @@ all_modes() {
 # tests check the results, a group of rows each.
 setup_file() {
 	[ "$LUOCTL_TEST_TARGET" = luosim ] || return 0
-	[ -x "$LUOSIM" ] || return 0
-	export W=$BATS_FILE_TMPDIR LUOSIM_BIN=$LUOSIM
+	[ -x "$LUOSIM_BIN" ] || return 0
+	export W=$BATS_FILE_TMPDIR
 	unset LUOCTL_SESSIONS LISTEN_FDS LISTEN_PID LISTEN_FDNAMES LISTEN_PIDFDID
 	# A directory every user can reach (the test's own is private), for the
 	# rows run as user 65534, with a copy of luoctl they can execute.
@@ -62,13 +62,13 @@ setup_file() {
 			create | dump | check | list) ;;
 			*)
 				# The previous kernel hands over db (tokens 1 and 42), s1, s2 and s3.
-				"$LUOSIM" --state "$W/state-$cmd-$k" --kernel "$k" -- sh -c 'cd "$D" &&
+				"$LUOSIM_BIN" --state "$W/state-$cmd-$k" --kernel "$k" -- sh -c 'cd "$D" &&
 					"$LUOCTL" create db --file data:1 --file empty:42 -- \
 					"$LUOCTL" create s1 --file data:1 -- "$LUOCTL" create s2 --file data:1 -- \
 					"$LUOCTL" create s3 --file data:1 -- "$LUOSIM_BIN" kexec' 3>&- \
 					> "$W/stage1-$cmd-$k" 2>&1 || echo "exit $?" >> "$W/stage1-$cmd-$k" ;;
 			esac
-			"$LUOSIM" --state "$W/state-$cmd-$k" --kernel "$k" -- \
+			"$LUOSIM_BIN" --state "$W/state-$cmd-$k" --kernel "$k" -- \
 				"$RUNNER" "$TABLE" "$W/results-$k" "${ids[@]}" 3>&- > "$W/run-$cmd-$k" 2>&1 ||
 				echo "exit $?" >> "$W/run-$cmd-$k"
 		done
@@ -81,7 +81,7 @@ teardown_file() {
 
 setup() {
 	luosim_only "removes /dev/liveupdate, holds it, runs luoctl as another user"
-	[ -x "$LUOSIM" ] || fail "luosim is not built at $LUOSIM: these tests need it"
+	[ -x "$LUOSIM_BIN" ] || fail "luosim is not built at $LUOSIM_BIN: these tests need it"
 }
 
 # The table, once: the fields of each row by id.

@@ -353,7 +353,7 @@ assert_check() {
 
 @test "inside luosim: the emulated device is usable and the machine ready" {
 	luosim_only "inspects luosim's emulated kernel"
-	run --separate-stderr "$LUOSIM" -- "$LUOCTL" check
+	run --separate-stderr "$LUOSIM_BIN" -- "$LUOCTL" check
 	assert_success
 	assert_check ok kernel.luosim "rules of Linux 7.2"
 	assert_check ok device "luosim's emulated device, usable"
@@ -364,9 +364,9 @@ assert_check() {
 @test "inside luosim: a held device and unfinished incoming sessions are reported" {
 	luosim_only "uses luosim kexec and its session table"
 	local s="$BATS_TEST_TMPDIR/state"
-	run --separate-stderr "$LUOSIM" --state "$s" -- "$LUOCTL" create db -- "$LUOSIM" kexec
+	run --separate-stderr "$LUOSIM_BIN" --state "$s" -- "$LUOCTL" create db -- "$LUOSIM_BIN" kexec
 	assert_failure 99
-	run --separate-stderr "$LUOSIM" --state "$s" -- sh -c '
+	run --separate-stderr "$LUOSIM_BIN" --state "$s" -- sh -c '
 		exec 5<>/dev/liveupdate
 		"$LUOCTL" check'
 	assert_failure 5
@@ -379,14 +379,14 @@ assert_check() {
 @test "inside luosim: --next IMAGE compares with the emulated kernel's formats" {
 	luosim_only "compares with luosim's emulated hand-over formats"
 	mk_bzimage "$BATS_TEST_TMPDIR/bz" gzip 7.3.0 kho-v4 luo-v5 memfd-v2
-	run --separate-stderr "$LUOSIM" --kernel 7.2 -- "$LUOCTL" check --next "$BATS_TEST_TMPDIR/bz"
+	run --separate-stderr "$LUOSIM_BIN" --kernel 7.2 -- "$LUOCTL" check --next "$BATS_TEST_TMPDIR/bz"
 	# Nothing fails (without a /boot/config-7.3.0 here, that one is unknown).
 	[ "$status" -eq 0 ] || [ "$status" -eq 5 ]
 	refute_line --regexp '^FAIL '
 	assert_check ok next.format.kho
 	assert_check ok next.format.luo
 	assert_check info next.format.memfd "luosim does not show what it writes"
-	run --separate-stderr "$LUOSIM" --kernel 6.19 -- "$LUOCTL" check --next "$BATS_TEST_TMPDIR/bz"
+	run --separate-stderr "$LUOSIM_BIN" --kernel 6.19 -- "$LUOCTL" check --next "$BATS_TEST_TMPDIR/bz"
 	assert_failure 5
 	assert_check FAIL next.format.kho "writes kho-v1, the next kernel reads kho-v4"
 	assert_check FAIL next.format.luo "writes luo-v1"

@@ -3,7 +3,7 @@
 load helpers
 
 @test "examples/demo carries 1 MiB and a message across a simulated kexec" {
-	LUOCTL="$LUOCTL" LUOSIM_BIN="$LUOSIM" run "$abs_top_srcdir/examples/demo"
+	run "$abs_top_srcdir/examples/demo"
 	assert_success
 	assert_line "boot 2: 1 MiB state came back byte for byte; message: hello from the old kernel"
 	assert_line "demo: live update simulated successfully"

@@ -15,10 +15,10 @@ setup() {
 # session vm0, dumps its out/ as JSON to $BATS_TEST_TMPDIR/before.json, kexecs.
 kexec_with_session() {
 	rm -rf "$STATE"
-	run "$LUOSIM" --kernel "$1" --state "$STATE" sh -c '
+	run "$LUOSIM_BIN" --kernel "$1" --state "$STATE" sh -c '
 		"$@" >/dev/null || exit
 		"$LUOCTL" dump -j > "$OUT" || exit
-		exec "$LUOSIM_EXE" kexec' sh \
+		exec "$LUOSIM_BIN" kexec' sh \
 		"$CLIENT" open d create s d vm0 memfd m 5000 preserve s m 3 hold
 	assert_equal "$status" 99
 }
@@ -44,7 +44,7 @@ kexec_with_session() {
 
 @test "before the kexec, deep: the boot-time records through LUOSIM_KCORE" {
 	for MODE in "${MODES[@]}"; do
-		run -0 "$LUOSIM" --kernel "$MODE" sh -c \
+		run -0 "$LUOSIM_BIN" --kernel "$MODE" sh -c \
 			'"$LUOCTL" dump --deep --memory "$LUOSIM_KCORE"'
 		assert_output --partial "deep decode:"
 		assert_output --partial ": 0"	# no session serialized yet
@@ -56,7 +56,7 @@ kexec_with_session() {
 	for MODE in "${MODES[@]}"; do
 		kexec_with_session "$MODE"
 		# One boot: the boot after it would be a cold one, without in/.
-		run -0 "$LUOSIM" --state "$STATE" sh -c '
+		run -0 "$LUOSIM_BIN" --state "$STATE" sh -c '
 			"$LUOCTL" dump -j --in --memory "$LUOSIM_KCORE" > "$0/after.json" || exit
 			"$LUOCTL" dump --in --deep --memory "$LUOSIM_KCORE"' "$BATS_TEST_TMPDIR"
 		local json
@@ -87,7 +87,7 @@ kexec_with_session() {
 	for MODE in "${MODES[@]}"; do
 		kexec_with_session "$MODE"
 		rm -rf "$BATS_TEST_TMPDIR/saved"
-		run -0 "$LUOSIM" --state "$STATE" sh -c '
+		run -0 "$LUOSIM_BIN" --state "$STATE" sh -c '
 			K=/sys/kernel/debug/kho/in
 			for f in $K/fdt $K/sub_fdts/LUO; do
 				head -c 4 $f | od -An -tx1 | grep -q "d0 0d fe ed" || continue
@@ -105,7 +105,7 @@ kexec_with_session() {
 
 @test "inside luosim, --deep finds the simulated memory without --memory" {
 	for MODE in "${MODES[@]}"; do
-		run -0 "$LUOSIM" --kernel "$MODE" sh -c '"$LUOCTL" dump --deep'
+		run -0 "$LUOSIM_BIN" --kernel "$MODE" sh -c '"$LUOCTL" dump --deep'
 		assert_output --partial "deep decode:"
 		assert_output --partial "memory map"
 		refute_output --partial "cannot open the physical memory image"
@@ -115,7 +115,7 @@ kexec_with_session() {
 @test "--save --deep keeps the pages the deep decode reads; the saved tree decodes deeply outside" {
 	for MODE in "${MODES[@]}"; do
 		rm -rf "$BATS_TEST_TMPDIR/saved"
-		run -0 "$LUOSIM" --kernel "$MODE" sh -c \
+		run -0 "$LUOSIM_BIN" --kernel "$MODE" sh -c \
 			'"$LUOCTL" dump --save "$0/saved" --deep' "$BATS_TEST_TMPDIR"
 		assert_output --regexp "pages of memory the deep decode reads to memory.elf"
 		# A few pages, not the whole simulated memory.

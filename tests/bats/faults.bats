@@ -52,17 +52,17 @@ in_small_tmpfs() {
 	# How long an undisturbed boot with the kexec takes: the kill points span it.
 	local t0 t1 span old=0 new=0
 	t0=$(date +%s%N)
-	"$LUOSIM" --state "$st" -- "$LUOCTL" create db --file "$big:1" -- "$LUOSIM" kexec \
+	"$LUOSIM_BIN" --state "$st" -- "$LUOCTL" create db --file "$big:1" -- "$LUOSIM_BIN" kexec \
 		>/dev/null 3>&- || [ $? = 99 ]
 	t1=$(date +%s%N)
 	span=$(( (t1 - t0) / 1000 ))	# microseconds
-	"$LUOSIM" --state "$st" -- "$LUOCTL" finish db >/dev/null 3>&-
+	"$LUOSIM_BIN" --state "$st" -- "$LUOCTL" finish db >/dev/null 3>&-
 	for ((point = 0; point < points; point++)); do
 		local us=$(( (RANDOM * 32768 + RANDOM) % (span + span / 5) ))
 		rm -f "$W/out"
 		# exec: $! must be luosim itself, not a subshell waiting for it.
-		(exec "$LUOSIM" --state "$st" -- "$LUOCTL" create db --file "$big:1" -- \
-			"$LUOSIM" kexec >/dev/null 2>"$W/boot.err" 3>&-) &
+		(exec "$LUOSIM_BIN" --state "$st" -- "$LUOCTL" create db --file "$big:1" -- \
+			"$LUOSIM_BIN" kexec >/dev/null 2>"$W/boot.err" 3>&-) &
 		local pid=$!
 		sleep "$((us / 1000000)).$(printf '%06d' $((us % 1000000)))"
 		kill -KILL $pid 2>/dev/null || true
@@ -71,7 +71,7 @@ in_small_tmpfs() {
 		for _ in $(seq 50); do pgrep -f -- "$big" >/dev/null || break; sleep 0.1; done
 		run pgrep -af -- "$big"
 		assert_failure
-		run --separate-stderr "$LUOSIM" --state "$st" -- "$LUOCTL" retrieve db \
+		run --separate-stderr "$LUOSIM_BIN" --state "$st" -- "$LUOCTL" retrieve db \
 			--file "1:$W/out" --finish 3>&-
 		if [ "$status" = 0 ]; then
 			cmp "$big" "$W/out"	# the new state, whole
@@ -96,15 +96,15 @@ in_small_tmpfs() {
 	random_file "$W/big" $((3 * 1048576))
 	run --separate-stderr in_small_tmpfs "$W/fs" 1m sh -c '
 		st=$1/state
-		"$LUOSIM" --state "$st" -- "$LUOCTL" create db --file "$W/big:1" -- "$LUOSIM" kexec
+		"$LUOSIM_BIN" --state "$st" -- "$LUOCTL" create db --file "$W/big:1" -- "$LUOSIM_BIN" kexec
 		echo "kexec $?"
 		ls -A "$st"
-		"$LUOSIM" --state "$st" -- "$LUOCTL" retrieve db --finish
+		"$LUOSIM_BIN" --state "$st" -- "$LUOCTL" retrieve db --finish
 		echo "retrieve $?"
-		"$LUOSIM" --state "$st" -- "$LUOCTL" create db --file "$W/small:1" -- \
-			"$LUOSIM" kexec >/dev/null
+		"$LUOSIM_BIN" --state "$st" -- "$LUOCTL" create db --file "$W/small:1" -- \
+			"$LUOSIM_BIN" kexec >/dev/null
 		echo "small kexec $?"
-		"$LUOSIM" --state "$st" -- "$LUOCTL" retrieve db --file "1:$W/small.out" --finish \
+		"$LUOSIM_BIN" --state "$st" -- "$LUOCTL" retrieve db --file "1:$W/small.out" --finish \
 			>/dev/null
 		echo "small retrieve $?"' sh "$W/fs"
 	assert_success
@@ -122,9 +122,9 @@ small retrieve 0"
 	random_file "$W/big" $((2 * 1048576))
 	for k in $KERNELS; do
 		run boot "$k" "$LUOCTL" create db --file "$W/small:1" --file "$W/big:2" \
-			--file "$W/small:3" -- "$LUOSIM" kexec
+			--file "$W/small:3" -- "$LUOSIM_BIN" kexec
 		assert_failure 99
-		run in_small_tmpfs "$W/fs" 1m "$LUOSIM" --state "$W/state-$k" \
+		run in_small_tmpfs "$W/fs" 1m "$LUOSIM_BIN" --state "$W/state-$k" \
 			--kernel "$k" -- "$LUOCTL" retrieve db --file "1:$W/fs/one" \
 			--file "2:$W/fs/two" --file "3:$W/fs/three" --finish
 		assert_failure 1

@@ -5,8 +5,8 @@ bats_require_minimum_version 1.5.0
 : "${abs_top_builddir:?run the tests through make check (abs_top_builddir unset)}"
 : "${abs_top_srcdir:=$abs_top_builddir}"
 LUOCTL="$abs_top_builddir/luoctl"
-LUOSIM="$abs_top_builddir/luosim/luosim"
-export LUOCTL LUOSIM
+LUOSIM_BIN="$abs_top_builddir/luosim/luosim"
+export LUOCTL LUOSIM_BIN
 
 # Where LUO comes from: "luosim" (the default: each test boots simulated
 # machines) or "kernel" (tests/vm runs the same files inside a QEMU guest on a
@@ -19,7 +19,7 @@ luosim_only() {
 }
 
 # vm_test_setup: in kernel mode, from a test's setup (tests/vm/guest-run runs
-# the file). LUOSIM becomes tests/vm/luosim-shim: each `$LUOSIM [OPTIONS] --
+# the file). LUOSIM_BIN becomes tests/vm/luosim-shim: each `$LUOSIM_BIN [OPTIONS] --
 # PROG` is one boot of this test's machine, run directly on the real kernel,
 # and `luosim kexec` a real kexec, which ends bats with the kernel. guest-run
 # then runs the file again in the next boot: tests that already have a result
@@ -46,9 +46,9 @@ vm_test_setup() {
 	echo 0 > "$W/.vm-calls"
 	KERNELS=$LUOCTL_VM_SERIES
 	MODES=("$LUOCTL_VM_SERIES")
-	LUOSIM=$LUOCTL_VM_TOOLS/luosim-shim
+	LUOSIM_BIN=$LUOCTL_VM_TOOLS/luosim-shim
 	LUOCTL_VM_W=$W
-	export W LUOSIM LUOCTL_VM_TEST_DIR LUOCTL_VM_W
+	export W LUOSIM_BIN LUOCTL_VM_TEST_DIR LUOCTL_VM_W
 }
 
 # require_tool CMD PACKAGE: a tool the suite needs, which ./quickstart installs.

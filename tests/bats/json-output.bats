@@ -45,7 +45,7 @@ sys.stdout.buffer.write(v.encode("utf-8", "surrogateescape"))' "$@"
 	local t1=9007199254740991 t2=9007199254740992 t3=18446744073709551615
 	for k in $KERNELS; do
 		run --separate-stderr boot "$k" "$LUOCTL" --json create db \
-			--file "$W/blob:$t1" --file "$W/blob:$t2" --file "$W/blob:$t3" -- "$LUOSIM" kexec
+			--file "$W/blob:$t1" --file "$W/blob:$t2" --file "$W/blob:$t3" -- "$LUOSIM_BIN" kexec
 		assert_failure 99
 		assert_output --partial '{"token":18446744073709551615,"token_hex":"0xffffffffffffffff",'
 		# jq 1.6 reads numbers as doubles (t3 comes out 18446744073709552000):

@@ -22,7 +22,7 @@ TWO_BOOTS='
 	echo "boot $LUOSIM_BOOT"
 	if [ "$LUOSIM_BOOT" = 1 ]; then
 		"$CLIENT" open d create s d db memfd m 100 fill m 0 100 7 preserve s m 1 hold \
-			>/dev/null && exec "$LUOSIM_EXE" kexec
+			>/dev/null && exec "$LUOSIM_BIN" kexec
 	fi
 	"$CLIENT" open d retrieve s d db getfd m s 1 verify m 0 100 7'
 
@@ -62,14 +62,14 @@ in_chroot() {
 }
 
 @test "chroot whose / is not a mount point: a full kexec, and no mount reaches outside" {
-	run -0 in_chroot dev sys proc -- "$LUOSIM" --boots 2 sh -c "$TWO_BOOTS"
+	run -0 in_chroot dev sys proc -- "$LUOSIM_BIN" --boots 2 sh -c "$TWO_BOOTS"
 	assert_line "boot 1"
 	assert_line "boot 2"
 	assert_line "verify: ok"
 }
 
 @test "chroot without /dev mounted: luosim refuses, naming what to mount" {
-	run -125 in_chroot sys proc -- "$LUOSIM" true
+	run -125 in_chroot sys proc -- "$LUOSIM_BIN" true
 	assert_output "luosim: / is not a mount point (a chroot?) and neither is /dev, so luosim's mounts could reach the host: mount /dev, /sys and /proc in the chroot, or bind-mount the chroot onto itself: Invalid argument"
 }
 
@@ -77,12 +77,12 @@ in_chroot() {
 	run -0 capsh --drop=cap_sys_admin -- -c 'grep CapEff /proc/self/status'
 	local eff=${output##*:}
 	(( (16#${eff//[[:space:]]/} >> 21 & 1) == 0 ))
-	run capsh --drop=cap_sys_admin -- -c '"$LUOSIM" --boots 2 sh -c "$1"' sh "$TWO_BOOTS"
+	run capsh --drop=cap_sys_admin -- -c '"$LUOSIM_BIN" --boots 2 sh -c "$1"' sh "$TWO_BOOTS"
 	# In a chroot (quickstart's own test run, say) no user namespace is possible.
 	assert_userns_run capsh --drop=cap_sys_admin -- -c 'unshare --user true'
 }
 
 @test "without CAP_SYS_ADMIN in a chroot (no user namespace possible): what it needs" {
-	run -125 in_chroot dev sys proc -- /usr/sbin/capsh --drop=cap_sys_admin -- -c '"$LUOSIM" true'
+	run -125 in_chroot dev sys proc -- /usr/sbin/capsh --drop=cap_sys_admin -- -c '"$LUOSIM_BIN" true'
 	assert_output "$USERNS_NEEDED"
 }

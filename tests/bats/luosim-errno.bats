@@ -11,7 +11,6 @@ setup() {
 	# On a real kernel (tests/vm) the same rows are checked against the kernel.
 	if [ "$LUOCTL_TEST_TARGET" = kernel ]; then
 		vm_test_setup
-		LUOSIM_EXE=$LUOSIM
 	fi
 }
 
@@ -30,7 +29,7 @@ teardown() {
 @test "open: EBUSY while any open description exists, same process or not" {
 	for MODE in "${MODES[@]}"; do
 		run -0 client open d expect EBUSY open d2
-		run -0 "$LUOSIM" --kernel "$MODE" sh -c \
+		run -0 "$LUOSIM_BIN" --kernel "$MODE" sh -c \
 			'"$CLIENT" open d hold >/dev/null && "$CLIENT" expect EBUSY open d'
 	done
 }
@@ -403,7 +402,7 @@ teardown() {
 
 @test "reboot: EPERM without CAP_SYS_BOOT, EINVAL with nothing loaded or bad magic" {
 	for MODE in "${MODES[@]}"; do
-		run -0 "$LUOSIM" --kernel "$MODE" sh -c '
+		run -0 "$LUOSIM_BIN" --kernel "$MODE" sh -c '
 			"$CLIENT" expect EINVAL reboot 0xfee1dead 0x45584543 \
 				expect EINVAL reboot 0x1234 0x45584543 &&
 			setpriv --reuid=65534 "$CLIENT" expect EPERM reboot 0xfee1dead 0x45584543'
@@ -425,7 +424,7 @@ teardown() {
 }
 
 client32() {
-	"$LUOSIM" --kernel "$MODE" "$1"
+	"$LUOSIM_BIN" --kernel "$MODE" "$1"
 }
 
 # Not reproducible by the emulator, and so not tested here (see luosim(1)):

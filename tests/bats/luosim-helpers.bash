@@ -2,10 +2,8 @@
 # MODE is the kernel mode a test runs in; most tests loop over both.
 
 CLIENT="$abs_top_builddir/tests/progs/luo-client"
-# Inside the tree LUOSIM=1 (set by luosim), so the binary path travels apart.
-LUOSIM_EXE="$LUOSIM"
 MODES=(6.19 7.2)
-export CLIENT LUOSIM_EXE
+export CLIENT
 
 # What luosim says when it has neither CAP_SYS_ADMIN nor a user namespace.
 USERNS_NEEDED="luosim: cannot create a user namespace (luosim needs CAP_SYS_ADMIN, or user namespaces: sysctl user.max_user_namespaces above 0, kernel.unprivileged_userns_clone=1 where it exists, not in a chroot, and unshare(CLONE_NEWUSER) allowed by the container's seccomp profile): Operation not permitted"
@@ -26,22 +24,22 @@ assert_userns_run() {
 
 # client ARGS...: one boot running the raw-uAPI client.
 client() {
-	"$LUOSIM" --kernel "$MODE" "$CLIENT" "$@"
+	"$LUOSIM_BIN" --kernel "$MODE" "$CLIENT" "$@"
 }
 
 # stage1 DIR ARGS...: run the client, hold its fds, kexec. Sets status/output.
 stage1() {
 	local dir=$1
 	shift
-	run "$LUOSIM" --kernel "$MODE" --state "$dir" \
-		sh -c '"$@" && exec "$LUOSIM_EXE" kexec' sh "$CLIENT" "$@" hold
+	run "$LUOSIM_BIN" --kernel "$MODE" --state "$dir" \
+		sh -c '"$@" && exec "$LUOSIM_BIN" kexec' sh "$CLIENT" "$@" hold
 }
 
 # stage2 DIR ARGS...: the next boot, running the client.
 stage2() {
 	local dir=$1
 	shift
-	run "$LUOSIM" --kernel "$MODE" --state "$dir" "$CLIENT" "$@"
+	run "$LUOSIM_BIN" --kernel "$MODE" --state "$dir" "$CLIENT" "$@"
 }
 
 # A header that passes kexec-tools' bzImage64 probe; nothing is ever booted.

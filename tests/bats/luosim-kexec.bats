@@ -95,13 +95,13 @@ teardown() {
 
 @test "--boots runs a two-stage script in one invocation; LUOSIM_BOOT counts" {
 	for MODE in "${MODES[@]}"; do
-		run "$LUOSIM" --kernel "$MODE" --boots 3 sh -c '
+		run "$LUOSIM_BIN" --kernel "$MODE" --boots 3 sh -c '
 			echo "boot $LUOSIM_BOOT kernel $LUOSIM_KERNEL"
 			case $LUOSIM_BOOT in
 			1) "$CLIENT" open d create s d db memfd m 10 fill m 0 10 4 preserve s m 1 \
-				hold >/dev/null && exec "$LUOSIM_EXE" kexec ;;
+				hold >/dev/null && exec "$LUOSIM_BIN" kexec ;;
 			2) "$CLIENT" open d retrieve s d db getfd m s 1 finish s create o d db2 preserve o m 1 \
-				hold >/dev/null && exec "$LUOSIM_EXE" kexec ;;
+				hold >/dev/null && exec "$LUOSIM_BIN" kexec ;;
 			3) "$CLIENT" open d retrieve o d db2 getfd m o 1 verify m 0 10 4 >/dev/null &&
 				exit 42 ;;
 			esac'
@@ -113,7 +113,7 @@ teardown() {
 }
 
 @test "--boots N ends with 99 when the last boot kexecs too" {
-	run "$LUOSIM" --boots 2 sh -c 'echo "boot $LUOSIM_BOOT"; exec "$LUOSIM_EXE" kexec'
+	run "$LUOSIM_BIN" --boots 2 sh -c 'echo "boot $LUOSIM_BOOT"; exec "$LUOSIM_BIN" kexec'
 	assert_equal "$status" 99
 	assert_output $'boot 1\nboot 2'
 }
@@ -122,9 +122,9 @@ teardown() {
 	MODE=7.2
 	stage1 "$STATE" open d create s d db
 	assert_equal "$status" 99
-	run -0 "$LUOSIM" --state "$STATE" sh -c 'echo "boot $LUOSIM_BOOT"'
+	run -0 "$LUOSIM_BIN" --state "$STATE" sh -c 'echo "boot $LUOSIM_BOOT"'
 	assert_output "boot 2"
-	run -0 "$LUOSIM" --state "$STATE" sh -c 'echo "boot $LUOSIM_BOOT"; "$CLIENT" open d expect ENOENT retrieve s d db'
+	run -0 "$LUOSIM_BIN" --state "$STATE" sh -c 'echo "boot $LUOSIM_BOOT"; "$CLIENT" open d expect ENOENT retrieve s d db'
 	assert_line "boot 1"
 }
 
@@ -133,7 +133,7 @@ teardown() {
 	make_fake_bzimage "$IMAGE"
 	for MODE in "${MODES[@]}"; do
 		rm -rf "$STATE"
-		run "$LUOSIM" --kernel "$MODE" --state "$STATE" sh -c '
+		run "$LUOSIM_BIN" --kernel "$MODE" --state "$STATE" sh -c '
 			"$CLIENT" open d create s d db hold >/dev/null || exit 1
 			echo "loaded $(cat /sys/kernel/kexec_loaded)"
 			kexec -l -s --reuse-cmdline "$1" || exit 1
@@ -148,7 +148,7 @@ teardown() {
 }
 
 @test "kexec-tools: kexec -e with nothing loaded fails as on a real kernel" {
-	run -0 "$LUOSIM" sh -c 'kexec -e; echo "status $?"'
+	run -0 "$LUOSIM_BIN" sh -c 'kexec -e; echo "status $?"'
 	assert_output --partial "Nothing has been loaded"
 	assert_line "status 1"
 }
@@ -156,7 +156,7 @@ teardown() {
 @test "kexec-tools: kexec -u unloads" {
 	IMAGE=$(mktemp)
 	make_fake_bzimage "$IMAGE"
-	run -0 "$LUOSIM" sh -c 'kexec -l -s "$1" && kexec -s -u &&
+	run -0 "$LUOSIM_BIN" sh -c 'kexec -l -s "$1" && kexec -s -u &&
 		cat /sys/kernel/kexec_loaded && "$CLIENT" expect EINVAL reboot 0xfee1dead 0x45584543' \
 		sh "$IMAGE"
 	assert_line "0"
@@ -166,7 +166,7 @@ teardown() {
 	IMAGE=$(mktemp)
 	make_fake_bzimage "$IMAGE"
 	for MODE in "${MODES[@]}"; do
-		run "$LUOSIM" --kernel "$MODE" --boots 2 sh -c '
+		run "$LUOSIM_BIN" --kernel "$MODE" --boots 2 sh -c '
 			"$SELFTEST" "$LUOSIM_BOOT" || exit
 			[ "$LUOSIM_BOOT" = 1 ] || exit 0
 			kexec -l -s --reuse-cmdline "$1" && kexec -e' sh "$IMAGE"
@@ -180,14 +180,14 @@ teardown() {
 	[[ ! -e /dev/liveupdate ]] || skip "this host has a real /dev/liveupdate"
 	run -4 "$SELFTEST"
 	assert_output --partial "SKIP"
-	run -1 "$LUOSIM" "$SELFTEST" 2
+	run -1 "$LUOSIM_BIN" "$SELFTEST" 2
 	assert_output --partial "asked for stage 2, detected stage 1"
 }
 
 # ---- the state directory ----
 
 @test "state: created private (0700) with a format marker" {
-	run -0 "$LUOSIM" --state "$STATE" true
+	run -0 "$LUOSIM_BIN" --state "$STATE" true
 	assert_equal "$(stat -c %a "$STATE")" 700
 	assert_file_exists "$STATE/luosim-state"
 }
@@ -195,7 +195,7 @@ teardown() {
 @test "state: a foreign non-empty directory is refused, never cold-booted over" {
 	mkdir -p "$STATE"
 	echo precious >"$STATE/data"
-	run -125 "$LUOSIM" --state "$STATE" true
+	run -125 "$LUOSIM_BIN" --state "$STATE" true
 	assert_output "luosim: state directory $STATE: not empty and not a luosim state directory (no luosim-state file)"
 	assert_equal "$(cat "$STATE/data")" precious
 }
@@ -204,10 +204,10 @@ teardown() {
 	stage1 "$STATE" open d create s d db
 	assert_equal "$status" 99
 	echo garbage >"$STATE/handover/manifest"
-	run -125 "$LUOSIM" --state "$STATE" true
+	run -125 "$LUOSIM_BIN" --state "$STATE" true
 	assert_output "luosim: state directory $STATE: its handover is corrupt; refusing to cold-boot over it"
 	echo "luosim-state 9" >"$STATE/luosim-state"
-	run -125 "$LUOSIM" --state "$STATE" true
+	run -125 "$LUOSIM_BIN" --state "$STATE" true
 	assert_output --partial "unsupported luosim state format version"
 }
 
@@ -215,27 +215,27 @@ teardown() {
 	MODE=6.19
 	stage1 "$STATE" open d create s d db
 	assert_equal "$status" 99
-	run -125 "$LUOSIM" --kernel 7.2 --state "$STATE" true
+	run -125 "$LUOSIM_BIN" --kernel 7.2 --state "$STATE" true
 	assert_output --partial "written by a 6.19 kernel; a 7.2 kernel cannot take it"
-	run -0 "$LUOSIM" --state "$STATE" sh -c 'echo $LUOSIM_KERNEL; "$CLIENT" open d retrieve s d db >/dev/null'
+	run -0 "$LUOSIM_BIN" --state "$STATE" sh -c 'echo $LUOSIM_KERNEL; "$CLIENT" open d retrieve s d db >/dev/null'
 	assert_output "6.19"
 }
 
 @test "state: the temporary state of a run without --state is removed" {
 	local tmp
 	tmp=$(mktemp -d)
-	run -0 env TMPDIR="$tmp" "$LUOSIM" --boots 2 sh -c '[ $LUOSIM_BOOT = 2 ] || exec "$LUOSIM_EXE" kexec'
+	run -0 env TMPDIR="$tmp" "$LUOSIM_BIN" --boots 2 sh -c '[ $LUOSIM_BOOT = 2 ] || exec "$LUOSIM_BIN" kexec'
 	run ls -A "$tmp"
 	assert_output ""
 	rmdir "$tmp"
 }
 
 @test "state: one machine per state directory at a time" {
-	"$LUOSIM" --state "$STATE" sleep 3 &
+	"$LUOSIM_BIN" --state "$STATE" sleep 3 &
 	local pid=$!
 	for _ in $(seq 50); do [[ -e $STATE/luosim-state ]] && break; sleep 0.1; done
 	sleep 0.5
-	run -125 "$LUOSIM" --state "$STATE" true
+	run -125 "$LUOSIM_BIN" --state "$STATE" true
 	assert_output "luosim: state directory $STATE: in use by another luosim"
 	wait "$pid"
 }

@@ -18,7 +18,7 @@ KHO=/sys/kernel/debug/kho
 
 @test "cold boot: out/ with the era's root, no in/" {
 	for MODE in 6.19 7.2; do
-		run -0 "$LUOSIM" --kernel "$MODE" sh -c '
+		run -0 "$LUOSIM_BIN" --kernel "$MODE" sh -c '
 			tr -d "\\000" < '$KHO'/out/fdt | grep -ao "kho-v[0-9]"
 			echo "out/fdt $(wc -c < '$KHO'/out/fdt) bytes"
 			test -s '$KHO'/out/sub_fdts/LUO && echo LUO
@@ -46,7 +46,7 @@ KHO=/sys/kernel/debug/kho
 		rm -rf "$STATE"
 		stage1 "$STATE" open d create s d vm0 memfd m 5000 preserve s m 3
 		assert_equal "$status" 99
-		run -0 "$LUOSIM" --state "$STATE" sh -c '
+		run -0 "$LUOSIM_BIN" --state "$STATE" sh -c '
 			fdtget -t s '$KHO'/in/fdt / compatible
 			test -s '$KHO'/in/sub_fdts/LUO && echo in-LUO
 			test -e '$KHO'/out/fdt || echo "no out/fdt"'
@@ -57,12 +57,12 @@ KHO=/sys/kernel/debug/kho
 
 @test "6.19: the incoming LUO FDT carries the previous boot's liveupdate number" {
 	MODE=6.19
-	run "$LUOSIM" --kernel 6.19 --state "$STATE" --boots 3 sh -c '
+	run "$LUOSIM_BIN" --kernel 6.19 --state "$STATE" --boots 3 sh -c '
 		if [ "$LUOSIM_BOOT" = 3 ]; then
 			fdtget -t bx '$KHO'/in/sub_fdts/LUO / liveupdate-number
 			fdtget -t bx '$KHO'/out/sub_fdts/LUO / liveupdate-number
 		else
-			exec "$LUOSIM_EXE" kexec
+			exec "$LUOSIM_BIN" kexec
 		fi'
 	assert_success
 	assert_line "2 0 0 0 0 0 0 0"
@@ -74,7 +74,7 @@ KHO=/sys/kernel/debug/kho
 		rm -rf "$STATE"
 		stage1 "$STATE" open d create s d luosim-kcore-probe memfd m 5000 preserve s m 3
 		assert_equal "$status" 99
-		run -0 "$LUOSIM" --state "$STATE" sh -c '
+		run -0 "$LUOSIM_BIN" --state "$STATE" sh -c '
 			echo "$LUOSIM_KCORE"
 			head -c 4 "$LUOSIM_KCORE" | od -An -c
 			grep -a -c luosim-kcore-probe "$LUOSIM_KCORE"'
@@ -88,7 +88,7 @@ KHO=/sys/kernel/debug/kho
 	local mark
 	mark=$(mktemp -u)
 	MODE=7.2
-	run "$LUOSIM" --state "$STATE" --boots 2 sh -c '
+	run "$LUOSIM_BIN" --state "$STATE" --boots 2 sh -c '
 		if [ ! -e "$1" ]; then
 			: >"$1"
 			"$CLIENT" open d create s d db hold kexec-segments >/dev/null
@@ -108,11 +108,11 @@ KHO=/sys/kernel/debug/kho
 	export LUOCTL
 	for MODE in 6.19 7.2; do
 		rm -rf "$STATE"
-		run "$LUOSIM" --kernel "$MODE" --state "$STATE" --boots 2 sh -c '
+		run "$LUOSIM_BIN" --kernel "$MODE" --state "$STATE" --boots 2 sh -c '
 			if [ "$LUOSIM_BOOT" = 1 ]; then
 				"$CLIENT" open d create s d vm-under-test memfd m 5000 \
 					fill m 0 5000 1 seek m 17 preserve s m 3 hold >/dev/null &&
-				exec "$LUOSIM_EXE" kexec
+				exec "$LUOSIM_BIN" kexec
 			fi
 			"$LUOCTL" dump --in --deep --memory "$LUOSIM_KCORE"'
 		assert_success
@@ -138,11 +138,11 @@ KHO=/sys/kernel/debug/kho
 	head -c 1048577 /dev/urandom >"$big"
 	# As mm/memfd_luo.c at PRESERVE_FD: the folios join the outgoing radix tree,
 	# whose root out/fdt (frozen at boot) still points at.
-	run -0 "$LUOSIM" --kernel 7.2 -- "$LUOCTL" create db --file "$big:1" -- \
+	run -0 "$LUOSIM_BIN" --kernel 7.2 -- "$LUOCTL" create db --file "$big:1" -- \
 		"$LUOCTL" dump --deep --json
 	echo "$output" | jq -e '.blobs[0].root.memory_map.preserved_bytes >= 1048576'
 	echo "$output" | jq -e '.blobs[1].luo.sessions_pa == "0x0"'
-	run -0 "$LUOSIM" --kernel 7.2 -- "$LUOCTL" create db --file "$big:1" -- \
+	run -0 "$LUOSIM_BIN" --kernel 7.2 -- "$LUOCTL" create db --file "$big:1" -- \
 		"$LUOCTL" dump --deep
 	assert_output --regexp "memory map preserves [0-9]+ bytes \(1\.[0-9] MiB\)"
 	assert_output --partial "out/fdt: 233 bytes"
@@ -150,7 +150,7 @@ KHO=/sys/kernel/debug/kho
 	# The session closed: its folios leave the map again (the release is seen
 	# asynchronously, so wait for it a little).
 	export big
-	run -0 "$LUOSIM" --kernel 7.2 sh -c '
+	run -0 "$LUOSIM_BIN" --kernel 7.2 sh -c '
 		"$LUOCTL" create db --file "$big:1" -- true || exit
 		for i in $(seq 50); do
 			n=$("$LUOCTL" dump --deep --json | jq .blobs[0].root.memory_map.preserved_bytes)
@@ -160,7 +160,7 @@ KHO=/sys/kernel/debug/kho
 		echo "after close: $n"'
 	assert_line --regexp '^after close: [0-9]{1,6}$'
 	# 6.19 has no memory map before finalize, held sessions or not.
-	run -0 "$LUOSIM" --kernel 6.19 -- "$LUOCTL" create db --file "$big:1" -- \
+	run -0 "$LUOSIM_BIN" --kernel 6.19 -- "$LUOCTL" create db --file "$big:1" -- \
 		"$LUOCTL" dump --deep --json
 	echo "$output" | jq -e '.blobs[0].root.memory_map.phys == "0x0"'
 }

@@ -22,7 +22,7 @@ teardown() {
 
 @test "device: released when its holder exits, held while a forked child lives" {
 	for MODE in "${MODES[@]}"; do
-		run -0 "$LUOSIM" --kernel "$MODE" sh -c '
+		run -0 "$LUOSIM_BIN" --kernel "$MODE" sh -c '
 			"$CLIENT" open d && "$CLIENT" open d hold >/dev/null &&
 			"$CLIENT" expect EBUSY open d'
 	done
@@ -65,8 +65,8 @@ teardown() {
 @test "exit: sessions of a process that exits without a holder are dropped" {
 	for MODE in "${MODES[@]}"; do
 		rm -rf "$STATE"
-		run "$LUOSIM" --kernel "$MODE" --state "$STATE" sh -c '
-			"$CLIENT" open d create s d db >/dev/null && exec "$LUOSIM_EXE" kexec'
+		run "$LUOSIM_BIN" --kernel "$MODE" --state "$STATE" sh -c '
+			"$CLIENT" open d create s d db >/dev/null && exec "$LUOSIM_BIN" kexec'
 		assert_equal "$status" 99
 		stage2 "$STATE" open d expect ENOENT retrieve s d db
 		assert_success
@@ -87,8 +87,8 @@ teardown() {
 @test "exec: close-on-exec drops a session; a cleared flag carries it" {
 	for MODE in "${MODES[@]}"; do
 		rm -rf "$STATE"
-		run "$LUOSIM" --kernel "$MODE" --state "$STATE" "$CLIENT" open d \
-			create a d dropped create b d carried close d keep b exec "$LUOSIM" kexec
+		run "$LUOSIM_BIN" --kernel "$MODE" --state "$STATE" "$CLIENT" open d \
+			create a d dropped create b d carried close d keep b exec "$LUOSIM_BIN" kexec
 		assert_equal "$status" 99
 		stage2 "$STATE" open d expect ENOENT retrieve a d dropped retrieve b d carried
 		assert_success
@@ -108,9 +108,9 @@ teardown() {
 @test "SCM_RIGHTS: a process holding the only copy keeps the session" {
 	for MODE in "${MODES[@]}"; do
 		rm -rf "$STATE"
-		run "$LUOSIM" --kernel "$MODE" --state "$STATE" sh -c '
+		run "$LUOSIM_BIN" --kernel "$MODE" --state "$STATE" sh -c '
 			"$CLIENT" open d create s d db memfd m 64 fill m 0 64 4 preserve s m 7 \
-				scm-hold s close s close d && exec "$LUOSIM_EXE" kexec'
+				scm-hold s close s close d && exec "$LUOSIM_BIN" kexec'
 		assert_equal "$status" 99
 		stage2 "$STATE" open d retrieve s d db getfd m s 7 verify m 0 64 4
 		assert_success
@@ -144,7 +144,7 @@ teardown() {
 @test "a statically linked client is trapped like any other" {
 	[[ -x $abs_top_builddir/tests/progs/luo-client-static ]] || skip "no static build"
 	for MODE in "${MODES[@]}"; do
-		run -0 "$LUOSIM" --kernel "$MODE" "$abs_top_builddir/tests/progs/luo-client-static" \
+		run -0 "$LUOSIM_BIN" --kernel "$MODE" "$abs_top_builddir/tests/progs/luo-client-static" \
 			open d create s d db expect EEXIST create t d db expect EBUSY open e
 	done
 }

@@ -10,7 +10,7 @@ setup() {
 }
 
 @test "state directory: created 0700, whatever the umask" {
-	run -0 sh -c 'umask 000 && exec "$LUOSIM" --state "$1" true' sh "$STATE"
+	run -0 sh -c 'umask 000 && exec "$LUOSIM_BIN" --state "$1" true' sh "$STATE"
 	run -0 stat -c %a "$STATE"
 	assert_output 700
 }
@@ -19,7 +19,7 @@ setup() {
 	[[ $(id -u) == 0 ]] || fail "needs root to give the directory away"
 	mkdir -m 0700 "$STATE"
 	chown 65534 "$STATE"
-	run -125 "$LUOSIM" --state "$STATE" true
+	run -125 "$LUOSIM_BIN" --state "$STATE" true
 	assert_output "luosim: state directory $STATE: owned by uid 65534, not by the user running luosim (uid 0)"
 	run -0 stat -c '%a %u' "$STATE"
 	assert_output "700 65534"
@@ -33,14 +33,14 @@ setup() {
 		rm -rf "$STATE"
 		mkdir "$STATE"
 		chmod "$mode" "$STATE"
-		run -125 "$LUOSIM" --state "$STATE" true
+		run -125 "$LUOSIM_BIN" --state "$STATE" true
 		assert_output "luosim: state directory $STATE: writable by its group or by others (mode $mode): make it private (chmod 0700)"
 		run -0 ls -A "$STATE"
 		assert_output ""
 	done
 	# Read and search bits only: made private and used.
 	chmod 0755 "$STATE"
-	run -0 "$LUOSIM" --state "$STATE" true
+	run -0 "$LUOSIM_BIN" --state "$STATE" true
 	run -0 stat -c %a "$STATE"
 	assert_output 700
 }
@@ -50,7 +50,7 @@ setup() {
 # alike); every answer below other than EPERM is luosim's, so none reached it.
 @test "reboot, kexec_load and kexec_file_load are answered by luosim, never the kernel" {
 	for MODE in "${MODES[@]}"; do
-		run -0 "$LUOSIM" --kernel "$MODE" sh -c '
+		run -0 "$LUOSIM_BIN" --kernel "$MODE" sh -c '
 			grep CapBnd /proc/self/status
 			"$CLIENT" expect EINVAL reboot 0xfee1dead 0x45584543 \
 				expect EBADF kexec-file-load 0 \
@@ -70,5 +70,5 @@ setup() {
 		assert_line "loaded 0"
 	done
 	# After a load, reboot(KEXEC) is the simulated kexec: luosim's status 99.
-	run -99 "$LUOSIM" sh -c '"$CLIENT" kexec-file-load 4 reboot 0xfee1dead 0x45584543'
+	run -99 "$LUOSIM_BIN" sh -c '"$CLIENT" kexec-file-load 4 reboot 0xfee1dead 0x45584543'
 }

@@ -10,7 +10,7 @@ setup() {
 }
 
 stage1() {
-	run boot "$1" "$LUOCTL" create db --file "$W/blob:1" --file "$W/blob:2" -- "$LUOSIM" kexec
+	run boot "$1" "$LUOCTL" create db --file "$W/blob:1" --file "$W/blob:2" -- "$LUOSIM_BIN" kexec
 	assert_failure 99
 }
 

@@ -8,12 +8,10 @@ session_setup() {
 	if [ "$LUOCTL_TEST_TARGET" = kernel ]; then
 		vm_test_setup
 	else
-		[ -x "$LUOSIM" ] || fail "luosim is not built at $LUOSIM: these tests need it"
+		[ -x "$LUOSIM_BIN" ] || fail "luosim is not built at $LUOSIM_BIN: these tests need it"
 		W="$BATS_TEST_TMPDIR"
 	fi
-	# Inside the simulated machine LUOSIM is "1"; scripts reach the binary by this name.
-	LUOSIM_BIN="$LUOSIM"
-	export W LUOSIM_BIN
+	export W
 	# Start every chain clean: nothing inherited from the caller's environment.
 	unset LUOCTL_SESSIONS LISTEN_FDS LISTEN_PID LISTEN_FDNAMES LISTEN_PIDFDID
 	# The fd-listing helper: the fds of the process that runs it, sorted, on one
@@ -33,7 +31,7 @@ session_setup() {
 boot() {
 	local kernel=$1
 	shift
-	"$LUOSIM" --state "$W/state-$kernel" --kernel "$kernel" -- "$@" 3>&-
+	"$LUOSIM_BIN" --state "$W/state-$kernel" --kernel "$kernel" -- "$@" 3>&-
 }
 
 # boot_sh KERNEL SCRIPT: the same, running a shell script (LUOCTL, LUOSIM_BIN, W exported).

@@ -40,7 +40,7 @@ preserved token 0: standard input (3 bytes)"
 @test "preserve --fd keeps an inherited memfd (a retrieved one, re-preserved)" {
 	for k in $KERNELS; do
 		random_file "$W/blob" 5000
-		run boot "$k" "$LUOCTL" create db --file "$W/blob:1" -- "$LUOSIM" kexec
+		run boot "$k" "$LUOCTL" create db --file "$W/blob:1" -- "$LUOSIM_BIN" kexec
 		assert_failure 99
 		# Stage 2 hands the retrieved memfd, at fd 5, to a new outgoing session.
 		run --separate-stderr boot "$k" "$LUOCTL" retrieve db --fd 1:5 --finish -- "$LUOCTL" create next -- "$LUOCTL" preserve next --fd 5:9
@@ -136,7 +136,7 @@ preserved token 0: standard input (3 bytes)"
 
 @test "a retrieved session takes no files: luoctl says so" {
 	for k in $KERNELS; do
-		run boot "$k" "$LUOCTL" create db -- "$LUOSIM" kexec
+		run boot "$k" "$LUOCTL" create db -- "$LUOSIM_BIN" kexec
 		assert_failure 99
 		run --separate-stderr boot "$k" "$LUOCTL" retrieve db -- "$LUOCTL" preserve db --file /etc/hostname:1
 		assert_failure 1
@@ -145,7 +145,7 @@ preserved token 0: standard input (3 bytes)"
 }
 
 @test "7.2: the kernel's EINVAL on an incoming session is explained" {
-	run boot 7.2 "$LUOCTL" create db -- "$LUOSIM" kexec
+	run boot 7.2 "$LUOCTL" create db -- "$LUOSIM_BIN" kexec
 	assert_failure 99
 	run --separate-stderr boot 7.2 "$LUOCTL" retrieve db -- env -u LUOCTL_SESSIONS "$LUOCTL" preserve --session-fd 3 --file /etc/hostname:1
 	assert_failure 1
@@ -165,7 +165,7 @@ preserved token 0: standard input (3 bytes)"
 
 @test "7.2: a file preserved in another session is EBUSY" {
 	random_file "$W/blob" 100
-	run boot 7.2 "$LUOCTL" create db --file "$W/blob:1" -- "$LUOSIM" kexec
+	run boot 7.2 "$LUOCTL" create db --file "$W/blob:1" -- "$LUOSIM_BIN" kexec
 	assert_failure 99
 	# Retrieved and not finished: still registered with LUO.
 	run --separate-stderr boot 7.2 "$LUOCTL" retrieve db --fd 1:5 -- "$LUOCTL" create next --fd 5:1 -- true

@@ -13,7 +13,7 @@ setup() {
 # stage1 KERNEL: session db holds blob (token 1) and small (token 0x2a), plus an
 # empty session "empty"; then the simulated kexec.
 stage1() {
-	run boot "$1" "$LUOCTL" create db --file "$W/blob:1" --file "$W/small:0x2a" -- "$LUOCTL" create empty -- "$LUOSIM" kexec
+	run boot "$1" "$LUOCTL" create db --file "$W/blob:1" --file "$W/small:0x2a" -- "$LUOCTL" create empty -- "$LUOSIM_BIN" kexec
 	assert_failure 99
 }
 

@@ -47,10 +47,10 @@ retrieved token 1: wrote 17 bytes to "'"$W/out"'"'
 
 @test "incoming sessions are not carried over a second kexec" {
 	for k in $KERNELS; do
-		run boot "$k" "$LUOCTL" create db --file "$W/small:1" -- "$LUOSIM" kexec
+		run boot "$k" "$LUOCTL" create db --file "$W/small:1" -- "$LUOSIM_BIN" kexec
 		assert_failure 99
 		# Boot 2 does not touch db and kexecs again; boot 3 has nothing.
-		run boot "$k" "$LUOSIM" kexec
+		run boot "$k" "$LUOSIM_BIN" kexec
 		assert_failure 99
 		run --separate-stderr boot "$k" "$LUOCTL" retrieve db --finish
 		assert_failure 1
@@ -60,9 +60,9 @@ retrieved token 1: wrote 17 bytes to "'"$W/out"'"'
 
 @test "data carried over two updates: retrieve, finish, preserve again" {
 	for k in $KERNELS; do
-		run boot "$k" "$LUOCTL" create db --file "$W/big:1" -- "$LUOSIM" kexec
+		run boot "$k" "$LUOCTL" create db --file "$W/big:1" -- "$LUOSIM_BIN" kexec
 		assert_failure 99
-		run --separate-stderr boot "$k" "$LUOCTL" retrieve db --fd 1:5 --finish -- "$LUOCTL" create db --fd 5:1 -- "$LUOSIM" kexec
+		run --separate-stderr boot "$k" "$LUOCTL" retrieve db --fd 1:5 --finish -- "$LUOCTL" create db --fd 5:1 -- "$LUOSIM_BIN" kexec
 		assert_failure 99
 		run --separate-stderr boot "$k" "$LUOCTL" retrieve db --file "1:$W/out" --finish
 		assert_success

@@ -14,7 +14,7 @@ setup() {
 
 # stage1 KERNEL: session db holds blob (token 1) and small (token 42); then the kexec.
 stage1() {
-	run boot "$1" "$LUOCTL" create db --file "$W/blob:1" --file "$W/small:42" -- "$LUOSIM" kexec
+	run boot "$1" "$LUOCTL" create db --file "$W/blob:1" --file "$W/small:42" -- "$LUOSIM_BIN" kexec
 	assert_failure 99
 }
 
