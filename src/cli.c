@@ -124,9 +124,36 @@ int luoctl_parse(const struct luoctl_cmd *cmd, const struct poptOption *opts, in
 }
 
 /*
+ * popt's leftovers as an array that outlives the context: a copy kept until
+ * exit, NULL when memory is short. Each copy links the one before it in the
+ * slot after its NULL, so all stay reachable from `kept` (not leaks).
+ */
+static const char **args_keep(const char **args, int n)
+{
+	static const char **kept;
+	const char **copy = calloc((size_t)n + 2, sizeof(*copy));
+
+	for (int i = 0; copy && i < n; i++) {
+		copy[i] = strdup(args[i]);
+		if (!copy[i]) {
+			while (i--)
+				free((char *)copy[i]);
+			free(copy);
+			copy = NULL;
+		}
+	}
+	if (copy) {
+		copy[n + 1] = (const char *)kept;
+		kept = copy;
+	}
+	return copy;
+}
+
+/*
  * popt hands back copies that die with the context; with POSIXMEHARDER the
  * arguments left are exactly the tail of argv, so return that tail instead:
- * it stays valid for exec after the context is freed.
+ * it stays valid for exec after the context is freed. Should popt ever hand
+ * back something else, a copy is returned (NULL when out of memory).
  */
 const char **cli_args_tail(poptContext ctx, int argc, char *argv[], int *count)
 {
@@ -140,11 +167,13 @@ const char **cli_args_tail(poptContext ctx, int argc, char *argv[], int *count)
 		n++;
 	if (count)
 		*count = n;
-	if (n == 0 || n > argc)
-		return args == none ? none : args;
+	if (n == 0)
+		return none;
+	if (n > argc)
+		return args_keep(args, n);
 	for (int i = 0; i < n; i++)
 		if (strcmp(args[i], argv[argc - n + i]) != 0)
-			return args;
+			return args_keep(args, n);
 	return (const char **)argv + (argc - n);
 }
 
@@ -203,5 +232,9 @@ int luoctl_parse_args(const struct luoctl_cmd *cmd, const struct poptOption *opt
 		return rc;
 	*args = cli_args_tail(ctx, argc, argv, NULL);
 	poptFreeContext(ctx);
+	if (!*args) {
+		log_errno(ENOMEM, "cannot parse the command line");
+		return LUOCTL_EXIT_FAILED;
+	}
 	return 0;
 }

@@ -150,6 +150,11 @@ int main(int argc, char *argv[])
 	}
 	if (ctx) {
 		rest = cli_args_tail(ctx, argc, argv, &nrest);
+		if (!rest) {
+			poptFreeContext(ctx);
+			log_errno(ENOMEM, "cannot start");
+			return ended(LUOCTL_EXIT_FAILED);
+		}
 	} else {
 		rest = (const char **)argv + (argc > 1 ? 1 : argc);
 		nrest = argc > 1 ? argc - 1 : 0;
