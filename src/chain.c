@@ -153,6 +153,22 @@ int held_session_verify(const struct held_session *s)
 
 /* ---- arguments ------------------------------------------------------------ */
 
+int parse_token(const char *option, const char *arg, const char *s,
+		       uint64_t *token)
+{
+	int r = parse_u64(s, token);
+
+	if (r == 0)
+		return 0;
+	if (r == -ERANGE)
+		log_usage("%s %s: \"%s\" is not a token: it does not fit in 64 bits (at most 18446744073709551615)",
+			  option, arg, s);
+	else
+		log_usage("%s %s: \"%s\" is not a token (a 64-bit number, decimal or 0x hex)",
+			  option, arg, s);
+	return LUOCTL_EXIT_USAGE;
+}
+
 int parse_fd_arg(const char *option, const char *s, int *fd)
 {
 	int r = parse_fd_number(s, fd);

@@ -73,6 +73,11 @@ int session_name_check(const char *name, bool force);
 /* Only the length: 1 to 63 bytes (a name that can be held at all). */
 int session_name_length_check(const char *name);
 
+/*
+ * TOKEN of OPTION ARG (decimal or 0x hex, 64 bits) into *token; else prints
+ * a usage error naming the option and returns LUOCTL_EXIT_USAGE.
+ */
+int parse_token(const char *option, const char *arg, const char *s, uint64_t *token);
 /* Parse an fd number given on the command line; prints a usage error. */
 int parse_fd_arg(const char *option, const char *s, int *fd);
 /* Split "LEFT:RIGHT" at the first or last colon (last: paths may hold colons). */

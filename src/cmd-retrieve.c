@@ -68,22 +68,6 @@ struct retrieve_job {
 	bool finished;
 };
 
-static int parse_token(const char *option, const char *arg, const char *s,
-		       uint64_t *token)
-{
-	int r = parse_u64(s, token);
-
-	if (r == 0)
-		return 0;
-	if (r == -ERANGE)
-		log_usage("%s %s: \"%s\" is not a token: it does not fit in 64 bits (at most 18446744073709551615)",
-			  option, arg, s);
-	else
-		log_usage("%s %s: \"%s\" is not a token (a 64-bit number, decimal or 0x hex)",
-			  option, arg, s);
-	return LUOCTL_EXIT_USAGE;
-}
-
 static bool fdname_valid(const char *s)
 {
 	if (!*s || strlen(s) > FDNAME_MAX)
