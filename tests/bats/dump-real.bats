@@ -68,8 +68,39 @@ setup() {
 	done
 }
 
+@test "real kernels with no session and with eight: every form exits 0, before and after" {
+	compgen -G "$REAL/*/zero/before" >/dev/null || skip "no zero-session fixtures"
+	for d in "$REAL"/*/{zero,many}/before "$REAL"/*/{zero,many}/after; do
+		[ -d "$d" ] || continue # a series without these fixtures
+		for args in "" "--json" "--format dts" "--deep" "--deep --json"; do
+			# shellcheck disable=SC2086
+			run -0 "$LUOCTL" dump $args "$d"
+			refute_output --partial '"valid": false'
+			refute_output --partial "problem"
+		done
+	done
+	for d in "$REAL"/*/zero/before; do
+		[ -d "$d" ] || continue
+		run -0 "$LUOCTL" dump --deep --json "$d"
+		# KHO's own blobs only: no memfd data in the live tree.
+		echo "$output" | jq -e '.blobs[0].root.memory_map.preserved_bytes | . > 0 and . < 65536'
+	done
+	for d in "$REAL"/*/many/before; do
+		[ -d "$d" ] || continue
+		run -0 "$LUOCTL" dump --deep --json "$d"
+		# sessions s1..s8: 16 files, 2,654,244 bytes in all
+		echo "$output" | jq -e '.blobs[0].root.memory_map.preserved_bytes >= 2654244'
+	done
+	for d in "$REAL"/*/{zero,many}/after; do
+		[ -d "$d" ] || continue
+		run -0 "$LUOCTL" dump --in --deep "$d"
+		assert_line --index 0 --partial "incoming hand-over ($d/in)"
+		assert_output --partial "is no longer held by the kernel"
+	done
+}
+
 @test "real fixtures stay small: each under 1 MiB" {
-	for d in "$REAL"/*/*/; do
-		[ "$(du -sk "$d" | cut -f1)" -lt 1024 ]
+	for d in "$REAL"/*/{before,after}/ "$REAL"/*/{zero,many}/{before,after}/; do
+		[ ! -d "$d" ] || [ "$(du -sk "$d" | cut -f1)" -lt 1024 ]
 	done
 }

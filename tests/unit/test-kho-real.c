@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The decoders on hand-overs of real Linux 7.2/7.3 kernels
- * (tests/fixtures/real/<version>/<before|after>/, taken in the test VM with
+ * (tests/fixtures/real/<version>/[zero/|many/]<before|after>/: one session,
+ * none, eight; taken in the test VM with
  * `luoctl dump --save --deep`): debugfs as the kernel shows it and the pages
  * of physical memory the deep decode reads. Every expectation comes from the
  * kernel's behaviour (kexec_handover.c, luo_core.c, luo_session.c), checked
@@ -89,6 +90,13 @@ static size_t each(const char *side, void (*fn)(const char *dir, const char *ver
 	return n;
 }
 
+/*
+ * The memory the live tree must preserve before the kexec, per fixture set:
+ * one session (1 MiB and a message), none, or eight (16 files, 2,654,244
+ * bytes). Set by each test before it walks its fixtures.
+ */
+static uint64_t want_min_bytes, want_max_bytes;
+
 /* Before the kexec: out/fdt cut by debugfs, the live tree, sessions_pa 0. */
 static void before(const char *dir, const char *version)
 {
@@ -117,8 +125,9 @@ static void before(const char *dir, const char *version)
 
 	struct kho_mem *m = memory(dir, &fd);
 	assert_int_equal(kho_deep_map(m, ri.map_kind, ri.map, &map, &err), 0);
-	/* The 1 MiB memfd's folios are in the live tree from PRESERVE_FD on. */
-	assert_true(map.bytes >= 1 << 20);
+	/* The memfds' folios are in the live tree from PRESERVE_FD on. */
+	assert_true(map.bytes >= want_min_bytes);
+	assert_true(map.bytes <= want_max_bytes);
 	uint64_t sum = 0;
 	for (size_t i = 0; i < map.nr_ranges; i++) {
 		const struct kho_deep_range *r = &map.ranges[i];
@@ -204,6 +213,8 @@ static void after(const char *dir, const char *version)
 static void test_before(void **state)
 {
 	(void)state;
+	want_min_bytes = 1 << 20;
+	want_max_bytes = UINT64_MAX;
 	if (!each("before", before))
 		skip();
 }
@@ -215,12 +226,49 @@ static void test_after(void **state)
 		skip();
 }
 
+/* No session: what KHO keeps of its own (its blobs' pages), no memfd data. */
+static void test_zero_before(void **state)
+{
+	(void)state;
+	want_min_bytes = 4096;
+	want_max_bytes = 65535;
+	if (!each("zero/before", before))
+		skip();
+}
+
+static void test_zero_after(void **state)
+{
+	(void)state;
+	if (!each("zero/after", after))
+		skip();
+}
+
+static void test_many_before(void **state)
+{
+	(void)state;
+	want_min_bytes = 2654244;
+	want_max_bytes = UINT64_MAX;
+	if (!each("many/before", before))
+		skip();
+}
+
+static void test_many_after(void **state)
+{
+	(void)state;
+	if (!each("many/after", after))
+		skip();
+}
+
 int main(void)
 {
 	const char *src = getenv("abs_top_srcdir");
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_before),
 		cmocka_unit_test(test_after),
+		cmocka_unit_test(test_zero_before),
+		cmocka_unit_test(test_zero_after),
+		cmocka_unit_test(test_many_before),
+		cmocka_unit_test(test_many_after),
 	};
 
 	snprintf(fixtures, sizeof(fixtures), "%s/tests/fixtures/real", src ? src : ".");
