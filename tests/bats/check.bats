@@ -41,6 +41,17 @@ assert_check() {
 	assert_equal "$stderr" ""
 }
 
+@test "this machine itself, without --root: a kernel without LUO fails, naming what is missing" {
+	[[ ! -e /dev/liveupdate && ! -e /sys/kernel/debug/kho ]] ||
+		skip "this kernel has LUO (the VM tier checks that check passes there)"
+	[ -z "${LUOSIM:-}" ] || skip "inside luosim"
+	run --separate-stderr "$LUOCTL" check
+	assert_failure 5
+	assert_line --regexp '^FAIL +(config\.LIVEUPDATE|cmdline\.liveupdate|device) +.*(LIVEUPDATE|liveupdate)'
+	assert_line --regexp '^ +fix: '
+	assert_line --regexp '^not ready: [0-9]+ checks? failed$'
+}
+
 @test "config: a missing symbol fails, and says which and the fix" {
 	for sym in KEXEC_HANDOVER LIVEUPDATE LIVEUPDATE_MEMFD KEXEC_FILE; do
 		mk_machine "$T"
