@@ -27,6 +27,8 @@
 #include "kho/kho-fdt.h"
 #include "kho/kho-mem.h"
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 struct file {
 	uint8_t *data;
 	size_t len;
@@ -90,11 +92,7 @@ static size_t each(const char *side, void (*fn)(const char *dir, const char *ver
 	return n;
 }
 
-/*
- * The memory the live tree must preserve before the kexec, per fixture set:
- * one session (1 MiB and a message), none, or eight (16 files, 2,654,244
- * bytes). Set by each test before it walks its fixtures.
- */
+/* The bytes the live tree must hold before the kexec: set per fixture set. */
 static uint64_t want_min_bytes, want_max_bytes;
 
 /* Before the kexec: out/fdt cut by debugfs, the live tree, sessions_pa 0. */
@@ -210,66 +208,44 @@ static void after(const char *dir, const char *version)
 	free(rel.data);
 }
 
-static void test_before(void **state)
-{
-	(void)state;
-	want_min_bytes = 1 << 20;
-	want_max_bytes = UINT64_MAX;
-	if (!each("before", before))
-		skip();
-}
+/*
+ * The fixture sets: one session (1 MiB and a message), none (what KHO keeps
+ * of its own: its blobs' pages, no memfd data) and eight (16 files,
+ * 2,654,244 bytes); before the kexec with the bytes the live tree must hold.
+ */
+struct fixture_set {
+	const char *side;
+	void (*check)(const char *dir, const char *version);
+	uint64_t min_bytes, max_bytes;
+};
 
-static void test_after(void **state)
-{
-	(void)state;
-	if (!each("after", after))
-		skip();
-}
+static const struct fixture_set sets[] = {
+	{ "before", before, 1 << 20, UINT64_MAX },
+	{ "after", after, 0, 0 },
+	{ "zero/before", before, 4096, 65535 },
+	{ "zero/after", after, 0, 0 },
+	{ "many/before", before, 2654244, UINT64_MAX },
+	{ "many/after", after, 0, 0 },
+};
 
-/* No session: what KHO keeps of its own (its blobs' pages), no memfd data. */
-static void test_zero_before(void **state)
+static void test_set(void **state)
 {
-	(void)state;
-	want_min_bytes = 4096;
-	want_max_bytes = 65535;
-	if (!each("zero/before", before))
-		skip();
-}
+	const struct fixture_set *f = *state;
 
-static void test_zero_after(void **state)
-{
-	(void)state;
-	if (!each("zero/after", after))
-		skip();
-}
-
-static void test_many_before(void **state)
-{
-	(void)state;
-	want_min_bytes = 2654244;
-	want_max_bytes = UINT64_MAX;
-	if (!each("many/before", before))
-		skip();
-}
-
-static void test_many_after(void **state)
-{
-	(void)state;
-	if (!each("many/after", after))
+	want_min_bytes = f->min_bytes;
+	want_max_bytes = f->max_bytes;
+	if (!each(f->side, f->check))
 		skip();
 }
 
 int main(void)
 {
 	const char *src = getenv("abs_top_srcdir");
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_before),
-		cmocka_unit_test(test_after),
-		cmocka_unit_test(test_zero_before),
-		cmocka_unit_test(test_zero_after),
-		cmocka_unit_test(test_many_before),
-		cmocka_unit_test(test_many_after),
-	};
+	struct CMUnitTest tests[ARRAY_SIZE(sets)];
+
+	for (size_t i = 0; i < ARRAY_SIZE(sets); i++)
+		tests[i] = (struct CMUnitTest){ .name = sets[i].side, .test_func = test_set,
+						.initial_state = (void *)&sets[i] };
 
 	snprintf(fixtures, sizeof(fixtures), "%s/tests/fixtures/real", src ? src : ".");
 	return cmocka_run_group_tests_name("kho-real", tests, NULL, NULL);
