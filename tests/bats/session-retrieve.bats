@@ -224,6 +224,7 @@ small"
 # Corrupting a preserved file relies on luosim's state layout (handover/s0.f0):
 # luosim's own errno tests do the same.
 @test "undeserializable data: EIO on open (7.2, exit 3), on the token (6.19)" {
+	luosim_only "it corrupts a preserved file in luosim's state directory"
 	stage1 7.2
 	truncate -s 100 "$W/state-7.2/handover/s0.f0"
 	run --separate-stderr boot 7.2 "$LUOCTL" retrieve db --finish
