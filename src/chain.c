@@ -153,8 +153,7 @@ int held_session_verify(const struct held_session *s)
 
 /* ---- arguments ------------------------------------------------------------ */
 
-int parse_token(const char *option, const char *arg, const char *s,
-		       uint64_t *token)
+int parse_token(const char *option, const char *arg, const char *s, uint64_t *token)
 {
 	int r = parse_u64(s, token);
 
