@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,19 +194,39 @@ static int copy_to_memfd(int src, uint64_t token, uint64_t *bytes)
 	return memfd;
 }
 
-/* What /proc/meminfo calls MemAvailable, in bytes; 0 if it does not tell. */
+/*
+ * What /proc/meminfo calls MemAvailable, in bytes; 0 if it does not tell.
+ * Read with read(2) and scanned by hand, not with stdio and sscanf: every
+ * --file preserve asks, and each libc function a session command calls costs
+ * it a symbol lookup in the dynamic loader (issue 12's instruction budget).
+ */
 static uint64_t mem_available(void)
 {
-	FILE *f = fopen("/proc/meminfo", "re");
-	char line[128];
-	unsigned long long kib = 0;
+	static const char key[] = "MemAvailable:";
+	char buf[4096];
+	const char *p = buf;
+	uint64_t kib = 0;
+	ssize_t n = -1;
+	int fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
 
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemAvailable: %llu kB", &kib) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return (uint64_t)kib * 1024;
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+	}
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	while (strncmp(p, key, sizeof(key) - 1) != 0) {
+		p = strchr(p, '\n');
+		if (!p)
+			return 0;
+		p++;
+	}
+	for (p += sizeof(key) - 1; *p == ' '; p++)
+		;
+	for (; *p >= '0' && *p <= '9' && kib < UINT64_MAX / 1024 / 10; p++)
+		kib = kib * 10 + (uint64_t)(*p - '0');
+	return kib * 1024;
 }
 
 /*
@@ -215,34 +236,32 @@ static uint64_t mem_available(void)
  */
 static int check_copy_source(const struct preserve_item *item, int src)
 {
-	const char *opt = item->source == FROM_FILE ? "--file" : "--stdin";
-	char what[PATH_MAX + 16];
+	bool file = item->source == FROM_FILE;
+	const char *opt = file ? "--file" : "--stdin";
+	/* The source as messages name it: "PATH" (quoted) or standard input. */
+	const char *q = file ? "\"" : "", *what = file ? item->path : "standard input";
 	struct stat st;
 	uint64_t avail;
 
-	if (item->source == FROM_FILE)
-		snprintf(what, sizeof(what), "\"%s\"", item->path);
-	else
-		snprintf(what, sizeof(what), "standard input");
 	if (fstat(src, &st) < 0) {
-		log_errno(errno, "%s %s: cannot read %s", opt, item->arg, what);
+		log_errno(errno, "%s %s: cannot read %s%s%s", opt, item->arg, q, what, q);
 		return LUOCTL_EXIT_FAILED;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		log_usage("%s %s: %s is a directory; give a file", opt, item->arg, what);
+		log_usage("%s %s: %s%s%s is a directory; give a file", opt, item->arg, q, what, q);
 		return LUOCTL_EXIT_USAGE;
 	}
 	/* /dev/null is empty, a terminal ends with ^D: other devices may never end. */
 	if ((S_ISCHR(st.st_mode) && !isatty(src) && st.st_rdev != makedev(1, 3)) ||
 	    S_ISBLK(st.st_mode)) {
-		log_usage("%s %s: %s is a device, not a file to copy (its contents may never end)",
-			  opt, item->arg, what);
+		log_usage("%s %s: %s%s%s is a device, not a file to copy (its contents may never end)",
+			  opt, item->arg, q, what, q);
 		return LUOCTL_EXIT_USAGE;
 	}
 	avail = S_ISREG(st.st_mode) ? mem_available() : 0;
 	if (avail && (uint64_t)st.st_size > avail) {
-		log_error("%s %s: %s is %llu bytes, more than the %llu bytes of memory available (MemAvailable): the preserved copy is held in memory",
-			  opt, item->arg, what, (unsigned long long)st.st_size,
+		log_error("%s %s: %s%s%s is %llu bytes, more than the %llu bytes of memory available (MemAvailable): the preserved copy is held in memory",
+			  opt, item->arg, q, what, q, (unsigned long long)st.st_size,
 			  (unsigned long long)avail);
 		return LUOCTL_EXIT_FAILED;
 	}
