@@ -169,15 +169,21 @@ int io_publish_open(struct io_publish *p, const char *path, mode_t mode)
 {
 	int err;
 
+	static const char suffix[] = ".XXXXXX";
+	size_t len = strlen(path);
+
 	p->fd = -1;
-	p->tmppath = NULL;
 	p->path = strdup(path);
-	if (!p->path || asprintf(&p->tmppath, "%s.XXXXXX", path) < 0) {
+	p->tmppath = malloc(len + sizeof(suffix));
+	if (!p->path || !p->tmppath) {
 		free(p->path);
+		free(p->tmppath);
 		p->path = NULL;
 		p->tmppath = NULL;
 		return -ENOMEM;
 	}
+	memcpy(p->tmppath, path, len);
+	memcpy(p->tmppath + len, suffix, sizeof(suffix));
 	p->fd = mkostemp(p->tmppath, O_CLOEXEC);
 	if (p->fd < 0 || fchmod(p->fd, mode) < 0) {
 		err = -errno;

@@ -10,8 +10,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +40,9 @@ struct retrieve_item {
 	int target;		/* TO_FD, TO_LISTEN: the fd number PROG gets */
 	char *path;		/* TO_FILE */
 	char *fdname;		/* TO_LISTEN */
-	char *canonical;	/* TO_FILE: the real directory and the name, to find duplicates */
+	dev_t dir_dev;		/* TO_FILE: the directory that will hold it, and */
+	ino_t dir_ino;		/* its name there (base): to find duplicates */
+	char *base;
 	struct io_publish out;	/* TO_FILE: written beside path, then renamed over it */
 	int fd;			/* what RETRIEVE_FD returned */
 	uint64_t bytes;
@@ -218,28 +220,49 @@ static int claim_targets(struct retrieve_job *job)
 	return rc;
 }
 
-/* The real directory and the file name: two spellings of one path compare equal. */
-static int canonical_path(struct retrieve_item *item)
+/*
+ * The directory's identity and the file name: two spellings of one path
+ * ("out", "./out", "dir/../out", through a symlinked directory) compare equal.
+ * The directory must exist, as the file is created there. By hand and with
+ * stat, not realpath, dirname and asprintf: each libc function a session
+ * command calls costs it a symbol lookup in the dynamic loader (issue 12).
+ */
+static int file_identity(struct retrieve_item *item)
 {
-	char *dir_copy = strdup(item->path), *base_copy = strdup(item->path);
-	char *dir = NULL;
-	int r = 0;
+	const char *path = item->path;
+	size_t len = strlen(path), slash, dirlen;
+	char dir[PATH_MAX];
+	struct stat st;
 
-	if (!dir_copy || !base_copy)
-		r = -ENOMEM;
-	if (r == 0) {
-		dir = realpath(dirname(dir_copy), NULL);
-		if (!dir)
-			r = -errno;
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	for (slash = len; slash > 0 && path[slash - 1] != '/'; slash--)
+		;
+	for (dirlen = slash; dirlen > 1 && path[dirlen - 1] == '/'; dirlen--)
+		;
+	if (dirlen >= sizeof(dir))
+		return -ENAMETOOLONG;
+	if (dirlen == 0) {
+		dir[0] = '.';
+		dirlen = 1;
+	} else {
+		memcpy(dir, path, dirlen);
 	}
-	if (r == 0 && asprintf(&item->canonical, "%s/%s", dir, basename(base_copy)) < 0) {
-		item->canonical = NULL;
-		r = -ENOMEM;
-	}
-	free(dir);
-	free(dir_copy);
-	free(base_copy);
-	return r;
+	dir[dirlen] = '\0';
+	if (stat(dir, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	item->dir_dev = st.st_dev;
+	item->dir_ino = st.st_ino;
+	item->base = strndup(path + slash, len - slash);
+	return item->base ? 0 : -ENOMEM;
+}
+
+static bool same_file(const struct retrieve_item *a, const struct retrieve_item *b)
+{
+	return a->base && b->base && a->dir_dev == b->dir_dev && a->dir_ino == b->dir_ino &&
+	       strcmp(a->base, b->base) == 0;
 }
 
 /* --file targets: not a directory, each written once. */
@@ -261,15 +284,14 @@ static int check_files(struct retrieve_job *job)
 			log_usage("--file %" PRIu64 ":%s: \"%s\" is not a regular file (a device, FIFO or socket); give the path of the file to write", item->token, item->path, item->path);
 			return LUOCTL_EXIT_USAGE;
 		}
-		r = canonical_path(item);
+		r = file_identity(item);
 		if (r < 0) {
 			log_errno(r, "--file %" PRIu64 ":%s: cannot create a file next to \"%s\"",
 				  item->token, item->path, item->path);
 			return LUOCTL_EXIT_FAILED;
 		}
 		for (size_t j = 0; j < i; j++)
-			if (job->items[j].canonical &&
-			    strcmp(job->items[j].canonical, item->canonical) == 0) {
+			if (same_file(&job->items[j], item)) {
 				log_usage("\"%s\" is asked for both token %" PRIu64 " and token %" PRIu64 "; each file is written once", item->path, job->items[j].token, item->token);
 				return LUOCTL_EXIT_USAGE;
 			}
@@ -584,7 +606,7 @@ static void free_job(struct retrieve_job *job)
 			io_publish_abort(&item->out);
 		free(item->path);
 		free(item->fdname);
-		free(item->canonical);
+		free(item->base);
 	}
 	if (job->sessionfd >= 0)
 		close(job->sessionfd);

@@ -124,10 +124,22 @@ same
 @test "one path for two --file tokens is refused, however it is spelled" {
 	for k in $KERNELS; do
 		stage1 "$k"
-		run --separate-stderr boot_sh "$k" '"$LUOCTL" retrieve db --file "1:$W/p" --file "42:$W/./p" --finish'"$STILL_THERE"
+		mkdir -p "$W/sub"
+		ln -sfn "$W" "$W/link"
+		# Each spelling is refused in turn; then the session is still whole.
+		run --separate-stderr boot_sh "$k" 'for p in "$W/./p" "$W/sub/../p" "$W/link/p" "$W//p"; do
+			"$LUOCTL" retrieve db --file "1:$W/p" --file "42:$p" --finish; echo "status $?"
+		done'"$STILL_THERE"
 		assert_success
-		assert_equal "$stderr" "luoctl: retrieve: \"$W/./p\" is asked for both token 1 and token 42; each file is written once"
+		assert_equal "$stderr" "luoctl: retrieve: \"$W/./p\" is asked for both token 1 and token 42; each file is written once
+luoctl: retrieve: \"$W/sub/../p\" is asked for both token 1 and token 42; each file is written once
+luoctl: retrieve: \"$W/link/p\" is asked for both token 1 and token 42; each file is written once
+luoctl: retrieve: \"$W//p\" is asked for both token 1 and token 42; each file is written once"
 		assert_output "status 2
+status 2
+status 2
+status 2
+status 0
 intact"
 		[ ! -e "$W/p" ]
 		rm -f "$W/again"
