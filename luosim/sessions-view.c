@@ -17,15 +17,36 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "sessions-view.h"
 #include "util.h"
 
 static char *last;
 
-static void encode(FILE *f, const char *name)
+/* The longest line: "out " INO " " "unclaimed " NAME (3 bytes a byte) "\n". */
+#define LINE_MAX_LEN (4 + 20 + 1 + 10 + 3 * LIVEUPDATE_SESSION_NAME_LENGTH + 2)
+
+/* Copy s to p (the buffer has room for its NUL too); its length. */
+static size_t put(char *p, const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-		fprintf(f, name_byte_plain(*p) ? "%c" : "%%%02X", *p);
+	return (size_t)(stpcpy(p, s) - p);
+}
+
+static size_t encode(char *p, const char *name)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = 0;
+
+	for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
+		if (name_byte_plain(*c)) {
+			p[n++] = (char)*c;
+		} else {
+			p[n++] = '%';
+			p[n++] = hex[*c >> 4];
+			p[n++] = hex[*c & 15];
+		}
+	}
+	return n;
 }
 
 static const char *state_of(const struct luo_session *s)
@@ -37,30 +58,42 @@ static const char *state_of(const struct luo_session *s)
 	return s->retrieved ? "retrieved" : "unclaimed";
 }
 
+static size_t render_line(char *p, const struct luo_session *s)
+{
+	size_t n = put(p, s->incoming ? "in " : "out ");
+
+	if (s->kept >= 0)
+		n += u64_to_str(p + n, (uint64_t)s->ino);
+	else
+		p[n++] = '-';
+	p[n++] = ' ';
+	n += put(p + n, state_of(s));
+	p[n++] = ' ';
+	n += encode(p + n, s->name);
+	p[n++] = '\n';
+	return n;
+}
+
+/*
+ * Rendered after every trapped ioctl, so by hand into one buffer (no stdio
+ * per byte): with the kernel's 2000 sessions of luo_stress_sessions this runs
+ * 2000 times over up to 2000 lines (issue 12).
+ */
 static char *render(const struct luo_emu *e)
 {
 	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
+	size_t len = 0, cap = 0;
 
-	if (!f)
+	if (io_grow((void **)&text, &cap, 1, 1) < 0)
 		return NULL;
 	for (size_t i = 0; i < e->nr_sessions; i++) {
-		const struct luo_session *s = e->sessions[i];
-
-		fprintf(f, "%s ", s->incoming ? "in" : "out");
-		if (s->kept >= 0)
-			fprintf(f, "%llu ", (unsigned long long)s->ino);
-		else
-			fputs("- ", f);
-		fprintf(f, "%s ", state_of(s));
-		encode(f, s->name);
-		fputc('\n', f);
+		if (io_grow((void **)&text, &cap, len + LINE_MAX_LEN + 1, 1) < 0) {
+			free(text);
+			return NULL;
+		}
+		len += render_line(text + len, e->sessions[i]);
 	}
-	if (fclose(f) != 0) {
-		free(text);
-		return NULL;
-	}
+	text[len] = '\0';
 	return text;
 }
 
@@ -73,8 +106,7 @@ static int write_atomic(const char *text)
 
 	if (fd < 0)
 		return -errno;
-	if (write(fd, text, len) != (ssize_t)len)
-		err = -EIO;
+	err = io_write_all(fd, text, len);
 	close(fd);
 	if (!err && rename(tmp, SESSIONS_VIEW) < 0)
 		err = -errno;
