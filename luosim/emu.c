@@ -620,8 +620,16 @@ static int get_name(struct luo_call *c, struct luo_session *s, uint64_t arg,
 		return err;
 	if (k.reserved)
 		return -EINVAL;
-	/* Bytes after the NUL stay as the caller passed them (§16). */
-	memcpy(k.name, s->name, strlen(s->name) + 1);
+	/*
+	 * The kernel's strscpy() copies a word at a time: the rest of the 8-byte
+	 * word holding the NUL comes back zeroed, later bytes as the caller passed
+	 * them. (luo-uapi.md §16 says all of them stay; the 7.2 and 7.3 VMs zero
+	 * the word.)
+	 */
+	size_t len = strlen(s->name) + 1, word_end = (len + 7) & ~(size_t)7;
+
+	memset(k.name, 0, word_end < sizeof(k.name) ? word_end : sizeof(k.name));
+	memcpy(k.name, s->name, len);
 	return write_back(c, arg, size, &k, sizeof(k));
 }
 

@@ -152,8 +152,10 @@ teardown() {
 	local n63 n64
 	n63=$(printf 'x%.0s' {1..63})
 	n64=${n63}x
-	MODE=6.19
-	run -0 client open d create a d "" create b d "$n64" expect EEXIST create c d "$n63"
+	if mode_runs 6.19; then
+		MODE=6.19
+		run -0 client open d create a d "" create b d "$n64" expect EEXIST create c d "$n63"
+	fi
 	MODE=7.2
 	run -0 client open d expect EINVAL create a d "" expect EINVAL create b d "$n64" \
 		create c d "$n63" getname c
@@ -167,8 +169,10 @@ teardown() {
 }
 
 @test "create: the 820th session is ENOMEM in 6.19, unlimited in 7.2" {
-	MODE=6.19
-	run -0 client open d create-many d s 819 expect ENOMEM create x d one-more
+	if mode_runs 6.19; then
+		MODE=6.19
+		run -0 client open d create-many d s 819 expect ENOMEM create x d one-more
+	fi
 	MODE=7.2
 	run -0 client open d create-many d s 820 create x d one-more
 }
@@ -205,9 +209,11 @@ teardown() {
 }
 
 @test "preserve: the 129th file is ENOSPC in 6.19 (before EBADF), unlimited in 7.2" {
-	MODE=6.19
-	run -0 client open d create s d db preserve-many s 128 memfd m 10 \
-		expect ENOSPC preserve s m 1000 expect ENOSPC preserve s -1 1000
+	if mode_runs 6.19; then
+		MODE=6.19
+		run -0 client open d create s d db preserve-many s 128 memfd m 10 \
+			expect ENOSPC preserve s m 1000 expect ENOSPC preserve s -1 1000
+	fi
 	MODE=7.2
 	run -0 client open d create s d db preserve-many s 129
 }
@@ -242,9 +248,11 @@ teardown() {
 }
 
 @test "preserve: a file already preserved is accepted (6.19) or EBUSY (7.2)" {
-	MODE=6.19
-	run -0 client open d create s d db create s2 d db2 memfd m 10 dup m2 m \
-		preserve s m 1 preserve s m 2 preserve s2 m2 1
+	if mode_runs 6.19; then
+		MODE=6.19
+		run -0 client open d create s d db create s2 d db2 memfd m 10 dup m2 m \
+			preserve s m 1 preserve s m 2 preserve s2 m2 1
+	fi
 	MODE=7.2
 	run -0 client open d create s d db create s2 d db2 memfd m 10 dup m2 m \
 		preserve s m 1 expect EBUSY preserve s m 2 expect EBUSY preserve s2 m2 1 \
@@ -283,10 +291,17 @@ teardown() {
 
 @test "preserve: more than UINT_MAX pages is EFBIG in 7.2 only" {
 	MODE=7.2
-	run -0 client open d create s d db memfd m 17592186044417 expect EFBIG preserve s m 1 \
-		memfd n 17592186040320 preserve s n 2
-	MODE=6.19
-	run -0 client open d create s d db memfd m 17592186044417 preserve s m 1
+	run -0 client open d create s d db memfd m 17592186044417 expect EFBIG preserve s m 1
+	# Exactly UINT_MAX pages passes the check. A real kernel then pins every
+	# page of the file (memfd_pin_folios allocates the holes too), which takes
+	# 16 TiB of RAM: ENOMEM in the VM. luosim keeps no memory and takes it.
+	if [ "$LUOCTL_TEST_TARGET" != kernel ]; then
+		run -0 client open d create s d db memfd n 17592186040320 preserve s n 2
+	fi
+	if mode_runs 6.19; then
+		MODE=6.19
+		run -0 client open d create s d db memfd m 17592186044417 preserve s m 1
+	fi
 }
 
 # ---- RETRIEVE_FD ----
@@ -314,6 +329,7 @@ teardown() {
 }
 
 @test "retrieve fd: a failed retrieve is retried (6.19.0) or remembered (7.2)" {
+	luosim_only "it truncates a preserved file in luosim's state directory"
 	for MODE in "${MODES[@]}"; do
 		rm -rf "$STATE"
 		stage1 "$STATE" open d create s d db memfd m 4096 fill m 0 4096 3 preserve s m 1
@@ -366,8 +382,10 @@ teardown() {
 }
 
 @test "finish: an empty outgoing session is a no-op in 6.19, EINVAL in 7.2" {
-	MODE=6.19
-	run -0 client open d create s d db finish s
+	if mode_runs 6.19; then
+		MODE=6.19
+		run -0 client open d create s d db finish s
+	fi
 	MODE=7.2
 	run -0 client open d create s d db expect EINVAL finish s
 }
@@ -375,19 +393,23 @@ teardown() {
 # ---- GET_NAME ----
 
 @test "get name: EINVAL in 6.19; in 7.2 the name, EINVAL below 72 bytes or reserved set" {
-	MODE=6.19
-	run -0 client open d create s d db expect EINVAL getname s
+	if mode_runs 6.19; then
+		MODE=6.19
+		run -0 client open d create s d db expect EINVAL getname s
+	fi
 	MODE=7.2
 	run -0 client open d create s d db getname s \
 		buf 72 set 0 u32 71 expect EINVAL ioctl s 0xBA43 buf \
 		buf 72 set 0 u32 72 set 4 u32 1 expect EINVAL ioctl s 0xBA43 buf \
 		buf 80 set 0 u32 80 set 8 str ZZZZZZZZ ioctl s 0xBA43 buf getstr 8
 	assert_output --partial "getname: ok name=db"
-	# Bytes after the NUL are left as the caller passed them.
 	assert_output --partial "getstr: ok value=db"
-	run -0 client open d create s d db buf 80 set 0 u32 80 set 8 str ZZZZZZZZ \
-		ioctl s 0xBA43 buf getstr 11
-	assert_output --partial "getstr: ok value=ZZZZZ"
+	# strscpy() copies a word at a time: the rest of the 8-byte word holding the
+	# NUL is zeroed (bytes 10-15), the bytes after it are left as they were.
+	run -0 client open d create s d db buf 80 set 0 u32 80 set 8 str ZZZZZZZZZZZZZZZZ \
+		ioctl s 0xBA43 buf getstr 11 getstr 16
+	assert_line --index 6 "getstr: ok value="
+	assert_line --index 7 "getstr: ok value=ZZZZZZZZ"
 }
 
 @test "get name works on incoming sessions too (7.2)" {
@@ -402,6 +424,7 @@ teardown() {
 # ---- reboot(KEXEC) ----
 
 @test "reboot: EPERM without CAP_SYS_BOOT, EINVAL with nothing loaded or bad magic" {
+	luosim_only "it calls reboot(LINUX_REBOOT_CMD_KEXEC), which kexecs a real machine whenever an image is loaded"
 	for MODE in "${MODES[@]}"; do
 		run -0 "$LUOSIM_BIN" --kernel "$MODE" sh -c '
 			"$CLIENT" expect EINVAL reboot 0xfee1dead 0x45584543 \
