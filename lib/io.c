@@ -167,10 +167,9 @@ int io_grow(void **buf, size_t *cap, size_t need, size_t elem)
 
 int io_publish_open(struct io_publish *p, const char *path, mode_t mode)
 {
-	int err;
-
 	static const char suffix[] = ".XXXXXX";
 	size_t len = strlen(path);
+	int err;
 
 	p->fd = -1;
 	p->path = strdup(path);
