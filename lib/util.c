@@ -101,6 +101,23 @@ bool name_byte_plain(unsigned char c)
 	       (c >= '0' && c <= '9') || (c && strchr("-_.~+@=,", c));
 }
 
+size_t name_encode(char *dst, const char *name)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = 0;
+
+	for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
+		if (name_byte_plain(*c)) {
+			dst[n++] = (char)*c;
+		} else {
+			dst[n++] = '%';
+			dst[n++] = hex[*c >> 4];
+			dst[n++] = hex[*c & 15];
+		}
+	}
+	return n;
+}
+
 int name_decode(const char *enc, size_t len, char *name, size_t size)
 {
 	size_t n = 0;

@@ -31,5 +31,7 @@ size_t u64_to_str(char *buf, uint64_t v);
  * bytes other than letters, digits and "-_.~+@=," become %HH.
  */
 bool name_byte_plain(unsigned char c);
+/* Encode name into dst (room for 3 bytes a byte; no NUL written); the length. */
+size_t name_encode(char *dst, const char *name);
 /* Decode enc[0..len) into name (size bytes with the NUL). 0 or -EINVAL (bad %HH, NUL, empty, too long). */
 int name_decode(const char *enc, size_t len, char *name, size_t size);

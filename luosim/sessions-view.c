@@ -32,23 +32,6 @@ static size_t put(char *p, const char *s)
 	return (size_t)(stpcpy(p, s) - p);
 }
 
-static size_t encode(char *p, const char *name)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t n = 0;
-
-	for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
-		if (name_byte_plain(*c)) {
-			p[n++] = (char)*c;
-		} else {
-			p[n++] = '%';
-			p[n++] = hex[*c >> 4];
-			p[n++] = hex[*c & 15];
-		}
-	}
-	return n;
-}
-
 static const char *state_of(const struct luo_session *s)
 {
 	if (!s->incoming)
@@ -69,7 +52,7 @@ static size_t render_line(char *p, const struct luo_session *s)
 	p[n++] = ' ';
 	n += put(p + n, state_of(s));
 	p[n++] = ' ';
-	n += encode(p + n, s->name);
+	n += name_encode(p + n, s->name);
 	p[n++] = '\n';
 	return n;
 }

@@ -163,7 +163,6 @@ int session_env_parse(struct session_env *env, const char *value, char *bad,
  */
 static int append_entry(char **buf, size_t *cap, size_t len, const struct held_session *s)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	/* fd and kind, the name at up to 3 bytes a byte, 22 bytes a token, the NUL. */
 	size_t need = len + 32 + strlen(s->name) * 3 + s->ntokens * 22;
 	char *p;
@@ -177,15 +176,7 @@ static int append_entry(char **buf, size_t *cap, size_t len, const struct held_s
 	p += u64_to_str(p, (unsigned int)s->fd);
 	memcpy(p, s->incoming ? ":in:" : ":out:", s->incoming ? 4 : 5);
 	p += s->incoming ? 4 : 5;
-	for (const unsigned char *c = (const unsigned char *)s->name; *c; c++) {
-		if (name_byte_plain(*c)) {
-			*p++ = (char)*c;
-		} else {
-			*p++ = '%';
-			*p++ = hex[*c >> 4];
-			*p++ = hex[*c & 15];
-		}
-	}
+	p += name_encode(p, s->name);
 	for (size_t i = 0; i < s->ntokens; i++) {
 		*p++ = i ? ',' : ':';
 		p += u64_to_str(p, s->tokens[i]);

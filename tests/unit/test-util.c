@@ -98,6 +98,23 @@ static void test_name_byte_plain(void **state)
 	assert_false(name_byte_plain('\0') || name_byte_plain(0xe9) || name_byte_plain('/'));
 }
 
+static void test_name_encode(void **state)
+{
+	char enc[3 * 64], dec[64];
+	size_t n;
+
+	(void)state;
+	n = name_encode(enc, "db-1.x");
+	assert_int_equal(n, 6);
+	assert_memory_equal(enc, "db-1.x", 6);
+	n = name_encode(enc, "a b:%\xe9/");
+	assert_int_equal(n, 17);
+	assert_memory_equal(enc, "a%20b%3A%25%E9%2F", 17);
+	/* What name_decode takes back, byte for byte. */
+	assert_int_equal(name_decode(enc, n, dec, sizeof(dec)), 0);
+	assert_string_equal(dec, "a b:%\xe9/");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -107,6 +124,7 @@ int main(void)
 		cmocka_unit_test(test_str_copy),
 		cmocka_unit_test(test_u64_to_str),
 		cmocka_unit_test(test_name_byte_plain),
+		cmocka_unit_test(test_name_encode),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
