@@ -679,63 +679,6 @@ int emu_session_ioctl(struct luo_emu *e, struct luo_call *c, struct luo_session 
 
 /* ---- restore ---- */
 
-/*
- * pread/pwrite through one 1 MiB buffer: as fast as cp and steady, where
- * sendfile from tmpfs to a disk file varied tenfold between runs here. Neither
- * file offset moves, so a memfd keeps the position the tree left it at.
- */
-#define WRITEBACK_CHUNK (32 << 20)
-
-static int copy_extent(int in, int out, off_t start, off_t end)
-{
-	static char buf[1 << 20];
-
-	while (start < end) {
-		size_t want = (size_t)(end - start) < sizeof(buf) ? (size_t)(end - start)
-								  : sizeof(buf);
-		ssize_t n = pread(in, buf, want, start);
-
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
-		int err = io_pwrite_all(out, buf, (size_t)n, start);
-
-		if (err)
-			return err;
-		/* Start writeback now so the final fsync has little left to wait for. */
-		if (((start + n) & (WRITEBACK_CHUNK - 1)) == 0)
-			sync_file_range(out, start + n - WRITEBACK_CHUNK, WRITEBACK_CHUNK,
-					SYNC_FILE_RANGE_WRITE);
-		start += n;
-	}
-	return 0;
-}
-
-/* Copy [0, size) of `in` to `out`, skipping holes where the source has them. */
-int copy_sparse(int in, int out, uint64_t size);
-int copy_sparse(int in, int out, uint64_t size)
-{
-	off_t data = 0, hole;
-	int err;
-
-	while ((uint64_t)data < size) {
-		data = lseek(in, data, SEEK_DATA);
-		if (data < 0)
-			return errno == ENXIO ? 0 : -errno;
-		hole = lseek(in, data, SEEK_HOLE);
-		if (hole < 0)
-			return -errno;
-		if ((uint64_t)hole > size)
-			hole = size;
-		err = copy_extent(in, out, data, hole);
-		if (err)
-			return err;
-		data = hole;
-	}
-	return 0;
-}
-
 static int restore_file(struct luo_emu *e, struct luo_file *f)
 {
 	unsigned int flags = MFD_CLOEXEC;
@@ -759,7 +702,7 @@ static int restore_file(struct luo_emu *e, struct luo_file *f)
 		close(in);
 		return -ENOMEM;
 	}
-	err = ftruncate(fd, f->size) < 0 ? -ENOMEM : copy_sparse(in, fd, f->size);
+	err = ftruncate(fd, f->size) < 0 ? -ENOMEM : copy_file_to_memfd(in, fd, f->size);
 	close(in);
 	if (!err && lseek(fd, f->pos, SEEK_SET) < 0)
 		err = -EINVAL;

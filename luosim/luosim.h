@@ -96,6 +96,13 @@ int emu_add_incoming(struct luo_emu *e, struct luo_session *s);
 void emu_session_free(struct luo_session *s);
 bool emu_is_memfd(int fd);
 
+/*
+ * copy.c: a preserved memfd's bytes [0, size) to a state file and back, holes
+ * skipped, file offsets untouched. 0 or -errno.
+ */
+int copy_memfd_to_file(int memfd, int file, uint64_t size);
+int copy_file_to_memfd(int file, int memfd, uint64_t size);
+
 /* state.c: the state directory. */
 struct luosim_handover {
 	enum luo_mode mode;

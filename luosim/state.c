@@ -27,8 +27,6 @@
 #define STATE_MAGIC    "luosim-state 1\n"
 #define MANIFEST_MAGIC "luosim-handover 1"
 
-int copy_sparse(int in, int out, uint64_t size);
-
 static int path_join(char *buf, size_t len, const char *a, const char *b)
 {
 	int n = snprintf(buf, len, "%s/%s", a, b);
@@ -403,7 +401,7 @@ static int save_file(int dirfd, const char *name, const struct luo_file *f, uint
 
 	if (out < 0)
 		return -errno;
-	err = ftruncate(out, size) < 0 ? -errno : copy_sparse(f->fd, out, size);
+	err = ftruncate(out, size) < 0 ? -errno : copy_memfd_to_file(f->fd, out, size);
 	if (!err && fdatasync(out) < 0)
 		err = -errno;
 	close(out);

@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Moving a preserved memfd's bytes to the state directory at a kexec and back
+ * into a new memfd at RETRIEVE_FD.
+ *
+ * The page-aligned bulk bypasses the page cache (O_DIRECT): at the kexec it
+ * goes straight from the memfd's pages (mapped) to the disk; at RETRIEVE_FD
+ * from the disk into a buffer, then into the new memfd. A buffered copy puts a
+ * second full-size copy in the page cache at the kexec: twice the fresh memory,
+ * which costs more than the disk I/O on this project's VMs (touching 1 GiB of
+ * new memory there takes 0.7-1.7 s; see bench/README.md, luosim-bench).
+ * What O_DIRECT cannot take (a tail shorter than a page, a filesystem or a
+ * mapping that refuses it) is copied through a buffer, as before. Holes of
+ * the source are skipped either way, and both file offsets end where they
+ * were, so a memfd keeps the position the tree left it at.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <linux/aio_abi.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "io.h"
+#include "luosim.h"
+
+/* Bytes moved by one O_DIRECT call, and by one buffered pread/pwrite pair. */
+#define DIRECT_CHUNK   (8 << 20)
+#define BUFFERED_CHUNK (1 << 20)
+/* Buffered copies start writeback every this many bytes, so the final fsync has little left. */
+#define WRITEBACK_CHUNK (32 << 20)
+
+struct copy {
+	int in, out;
+	bool to_memfd; /* restore: `out` is the memfd; save: `in` is */
+	bool direct;   /* O_DIRECT has not been refused so far */
+	off_t page;
+};
+
+/* Bounce buffers, aligned for O_DIRECT: two for the pipelined restore. */
+static char bounce[2][DIRECT_CHUNK] __attribute__((aligned(4096)));
+
+static int copy_buffered(const struct copy *c, char *buf, off_t start, off_t end)
+{
+	while (start < end) {
+		size_t want = (size_t)(end - start) < BUFFERED_CHUNK ? (size_t)(end - start)
+								     : BUFFERED_CHUNK;
+		ssize_t n = pread(c->in, buf, want, start);
+
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		int err = io_pwrite_all(c->out, buf, (size_t)n, start);
+
+		if (err)
+			return err;
+		if (!c->to_memfd && ((start + n) & (WRITEBACK_CHUNK - 1)) == 0)
+			sync_file_range(c->out, start + n - WRITEBACK_CHUNK, WRITEBACK_CHUNK,
+					SYNC_FILE_RANGE_WRITE);
+		start += n;
+	}
+	return 0;
+}
+
+static int set_direct(int fd, bool on)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0)
+		return -errno;
+	fl = on ? fl | O_DIRECT : fl & ~O_DIRECT;
+	return fcntl(fd, F_SETFL, fl) < 0 ? -errno : 0;
+}
+
+/*
+ * One chunk [start, start + len) with O_DIRECT. 0, 1 when O_DIRECT was refused
+ * (the caller copies buffered), or -errno.
+ */
+static int copy_direct_chunk(const struct copy *c, char *buf, off_t start, size_t len)
+{
+	ssize_t n;
+	int err;
+
+	if (c->to_memfd) {
+		/*
+		 * Into a buffer, then pwrite: the memfd's pages are allocated by
+		 * the write, not faulted in one by one through a mapping (here 3-6x
+		 * slower, and the noisier for it).
+		 */
+		n = pread(c->in, buf, len, start);
+		if (n < 0)
+			return errno == EINVAL ? 1 : -errno;
+		if ((size_t)n != len)
+			return -EIO;
+		return io_pwrite_all(c->out, buf, len, start);
+	}
+	/* From the memfd's own pages: no copy, no new memory. */
+	char *map = mmap(NULL, len, PROT_READ, MAP_SHARED, c->in, start);
+	size_t done = 0;
+
+	if (map == MAP_FAILED)
+		return 1; /* a write-sealed memfd on kernels before 6.7 */
+	for (err = 0; !err && done < len; done += (size_t)n) {
+		n = pwrite(c->out, map + done, len - done, start + done);
+		if (n < 0 && errno == EINTR)
+			n = 0;
+		else if (n < 0)
+			err = errno == EINVAL ? 1 : -errno;
+		else if (n == 0)
+			err = -EIO;
+	}
+	munmap(map, len);
+	return err;
+}
+
+static size_t chunk_len(off_t at, off_t end)
+{
+	return end - at < DIRECT_CHUNK ? (size_t)(end - at) : DIRECT_CHUNK;
+}
+
+static int submit_read(aio_context_t ctx, struct iocb *cb, int fd, char *buf, off_t at,
+		       size_t len)
+{
+	struct iocb *list[1] = { cb };
+
+	*cb = (struct iocb){ .aio_lio_opcode = IOCB_CMD_PREAD,
+			     .aio_fildes = (uint32_t)fd,
+			     .aio_buf = (uintptr_t)buf,
+			     .aio_nbytes = len,
+			     .aio_offset = at };
+	return syscall(SYS_io_submit, ctx, 1, list) == 1 ? 0 : -errno;
+}
+
+/* The one read in flight: 0 once all of it is in, or -errno. */
+static int wait_read(aio_context_t ctx, const struct iocb *cb)
+{
+	struct io_event ev;
+	long n;
+
+	do
+		n = syscall(SYS_io_getevents, ctx, 1, 1, &ev, NULL);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		return n < 0 ? -errno : -EIO;
+	if (ev.res < 0)
+		return (int)ev.res;
+	return (uint64_t)ev.res == cb->aio_nbytes ? 0 : -EIO;
+}
+
+/*
+ * Restore with the disk read of chunk k + 1 in flight (kernel AIO, which
+ * O_DIRECT makes asynchronous) while chunk k is written into the memfd: done
+ * one after the other, the two took 0.2-0.5 s and 0.4-1 s for 1 GiB here.
+ * Not a thread: the supervisor has unshared its PID namespace for the
+ * simulated machine, and clone(CLONE_THREAD) fails there with EINVAL.
+ * 0, 1 when AIO or O_DIRECT was refused before anything moved, or -errno.
+ */
+static int restore_pipelined(const struct copy *c, off_t start, off_t end)
+{
+	aio_context_t ctx = 0;
+	struct iocb cb[2];
+	bool moved = false;
+	int cur = 0, err;
+
+	if (syscall(SYS_io_setup, 1, &ctx) < 0)
+		return 1; /* ENOSYS, a seccomp profile, fs.aio-max-nr reached */
+	err = submit_read(ctx, &cb[0], c->in, bounce[0], start, chunk_len(start, end));
+	for (off_t at = start; !err && at < end; at += DIRECT_CHUNK, cur ^= 1) {
+		off_t next = at + DIRECT_CHUNK;
+
+		err = wait_read(ctx, &cb[cur]);
+		if (!err && next < end)
+			err = submit_read(ctx, &cb[cur ^ 1], c->in, bounce[cur ^ 1], next,
+					  chunk_len(next, end));
+		if (!err)
+			err = io_pwrite_all(c->out, bounce[cur], cb[cur].aio_nbytes, at);
+		moved = moved || !err;
+	}
+	/* Waits for a read still in flight: none lands in a buffer after this. */
+	syscall(SYS_io_destroy, ctx);
+	return err == -EINVAL && !moved ? 1 : err;
+}
+
+/* Chunk by chunk: the save, and a restore where AIO is refused. */
+static int copy_chunks(const struct copy *c, off_t start, off_t end)
+{
+	int err = 0;
+
+	for (off_t o = start; !err && o < end; o += DIRECT_CHUNK) {
+		size_t len = end - o < DIRECT_CHUNK ? (size_t)(end - o) : DIRECT_CHUNK;
+
+		err = copy_direct_chunk(c, bounce[0], o, len);
+		if (err == 1 && o != start)
+			err = -EINVAL; /* refused half-way: not a fallback case */
+	}
+	return err;
+}
+
+static int copy_direct(struct copy *c, off_t start, off_t end)
+{
+	int file = c->to_memfd ? c->in : c->out;
+	int err = 1;
+
+	/* O_DIRECT only around the aligned middle: the ragged ends go buffered. */
+	if (c->direct && set_direct(file, true) == 0) {
+		err = c->to_memfd ? restore_pipelined(c, start, end) : 1;
+		if (err == 1)
+			err = copy_chunks(c, start, end);
+		set_direct(file, false);
+	}
+	if (err == 1) {
+		/*
+		 * Refused before anything moved (a filesystem without O_DIRECT:
+		 * FUSE, data=journal ext4; a write-sealed memfd's mapping on
+		 * kernels before 6.7): the range buffered.
+		 */
+		c->direct = false;
+		err = copy_buffered(c, bounce[0], start, end);
+	}
+	return err;
+}
+
+/* One data extent: the page-aligned middle direct, the ragged ends buffered. */
+static int copy_extent(struct copy *c, off_t start, off_t end)
+{
+	off_t a = (start + c->page - 1) & ~(c->page - 1), b = end & ~(c->page - 1);
+	int err;
+
+	if (a >= b)
+		return copy_buffered(c, bounce[0], start, end);
+	err = copy_buffered(c, bounce[0], start, a);
+	if (!err)
+		err = copy_direct(c, a, b);
+	if (!err)
+		err = copy_buffered(c, bounce[0], b, end);
+	return err;
+}
+
+static int copy_sparse(struct copy *c, uint64_t size)
+{
+	off_t data = 0, hole;
+	int err;
+
+	while ((uint64_t)data < size) {
+		data = lseek(c->in, data, SEEK_DATA);
+		if (data < 0)
+			return errno == ENXIO ? 0 : -errno;
+		hole = lseek(c->in, data, SEEK_HOLE);
+		if (hole < 0)
+			return -errno;
+		if ((uint64_t)hole > size)
+			hole = (off_t)size;
+		err = copy_extent(c, data, hole);
+		if (err)
+			return err;
+		data = hole;
+	}
+	return 0;
+}
+
+static int copy_with_file(int in, int out, bool to_memfd, uint64_t size)
+{
+	struct copy c = { .in = in, .out = out, .to_memfd = to_memfd, .direct = true,
+			  .page = sysconf(_SC_PAGESIZE) };
+	/* SEEK_DATA/SEEK_HOLE move the source's offset: put it back. */
+	off_t pos = lseek(in, 0, SEEK_CUR);
+	int err = copy_sparse(&c, size);
+
+	if (pos >= 0 && lseek(in, pos, SEEK_SET) < 0 && !err)
+		err = -errno;
+	return err;
+}
+
+int copy_memfd_to_file(int memfd, int file, uint64_t size)
+{
+	return copy_with_file(memfd, file, false, size);
+}
+
+int copy_file_to_memfd(int file, int memfd, uint64_t size)
+{
+	return copy_with_file(file, memfd, true, size);
+}
