@@ -134,8 +134,11 @@ static int submit_read(aio_context_t ctx, struct iocb *cb, int fd, char *buf, of
 	return syscall(SYS_io_submit, ctx, 1, list) == 1 ? 0 : -errno;
 }
 
-/* The one read in flight: 0 once all of it is in, or -errno. */
-static int wait_read(aio_context_t ctx, const struct iocb *cb)
+/*
+ * The one read in flight: 0 once all of it is in, or -errno. *reaped says
+ * whether it is over (false only when io_getevents itself failed).
+ */
+static int wait_read(aio_context_t ctx, const struct iocb *cb, bool *reaped)
 {
 	struct io_event ev;
 	long n;
@@ -143,6 +146,7 @@ static int wait_read(aio_context_t ctx, const struct iocb *cb)
 	do
 		n = syscall(SYS_io_getevents, ctx, 1, 1, &ev, NULL);
 	while (n < 0 && errno == EINTR);
+	*reaped = n == 1;
 	if (n != 1)
 		return n < 0 ? -errno : -EIO;
 	if (ev.res < 0)
@@ -151,36 +155,75 @@ static int wait_read(aio_context_t ctx, const struct iocb *cb)
 }
 
 /*
+ * The supervisor's one AIO context, made at the first large restore and kept:
+ * io_destroy() waits for an RCU grace period, tens of milliseconds, which a
+ * context per file would add to every RETRIEVE_FD.
+ */
+static aio_context_t aio_ctx;
+static bool aio_ready, aio_refused;
+static pid_t aio_pid; /* a context is not inherited by a fork */
+
+static bool aio_get(void)
+{
+	if (aio_ready && aio_pid != getpid())
+		aio_ready = aio_refused = false;
+	if (!aio_ready && !aio_refused) {
+		aio_pid = getpid();
+		/* ENOSYS, a seccomp profile, fs.aio-max-nr reached: copy without it. */
+		aio_ready = syscall(SYS_io_setup, 1, &aio_ctx) == 0;
+		aio_refused = !aio_ready;
+	}
+	return aio_ready;
+}
+
+/* A read is in flight that could not be waited for: only io_destroy() can. */
+static void aio_drop(void)
+{
+	syscall(SYS_io_destroy, aio_ctx);
+	aio_ready = false;
+}
+
+/*
  * Restore with the disk read of chunk k + 1 in flight (kernel AIO, which
  * O_DIRECT makes asynchronous) while chunk k is written into the memfd: done
  * one after the other, the two took 0.2-0.5 s and 0.4-1 s for 1 GiB here.
  * Not a thread: the supervisor has unshared its PID namespace for the
  * simulated machine, and clone(CLONE_THREAD) fails there with EINVAL.
- * 0, 1 when AIO or O_DIRECT was refused before anything moved, or -errno.
+ * 0, 1 when there is nothing to overlap (one chunk) or AIO or O_DIRECT was
+ * refused before anything moved, or -errno. No read is in flight on return.
  */
 static int restore_pipelined(const struct copy *c, off_t start, off_t end)
 {
-	aio_context_t ctx = 0;
 	struct iocb cb[2];
-	bool moved = false;
+	bool moved = false, in_flight;
 	int cur = 0, err;
 
-	if (syscall(SYS_io_setup, 1, &ctx) < 0)
-		return 1; /* ENOSYS, a seccomp profile, fs.aio-max-nr reached */
-	err = submit_read(ctx, &cb[0], c->in, bounce[0], start, chunk_len(start, end));
+	if (end - start <= DIRECT_CHUNK || !aio_get())
+		return 1;
+	err = submit_read(aio_ctx, &cb[0], c->in, bounce[0], start, chunk_len(start, end));
+	in_flight = !err;
 	for (off_t at = start; !err && at < end; at += DIRECT_CHUNK, cur ^= 1) {
 		off_t next = at + DIRECT_CHUNK;
+		bool reaped;
 
-		err = wait_read(ctx, &cb[cur]);
-		if (!err && next < end)
-			err = submit_read(ctx, &cb[cur ^ 1], c->in, bounce[cur ^ 1], next,
+		err = wait_read(aio_ctx, &cb[cur], &reaped);
+		in_flight = !reaped;
+		if (!err && next < end) {
+			err = submit_read(aio_ctx, &cb[cur ^ 1], c->in, bounce[cur ^ 1], next,
 					  chunk_len(next, end));
+			in_flight = !err;
+		}
 		if (!err)
 			err = io_pwrite_all(c->out, bounce[cur], cb[cur].aio_nbytes, at);
 		moved = moved || !err;
 	}
-	/* Waits for a read still in flight: none lands in a buffer after this. */
-	syscall(SYS_io_destroy, ctx);
+	if (in_flight) {
+		bool reaped;
+
+		wait_read(aio_ctx, &cb[cur], &reaped);
+		if (!reaped)
+			aio_drop();
+	}
 	return err == -EINVAL && !moved ? 1 : err;
 }
 
