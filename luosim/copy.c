@@ -42,8 +42,10 @@ struct copy {
 /* Bounce buffers, aligned for O_DIRECT: two for the pipelined restore. */
 static char bounce[2][DIRECT_CHUNK] __attribute__((aligned(4096)));
 
-static int copy_buffered(const struct copy *c, char *buf, off_t start, off_t end)
+static int copy_buffered(const struct copy *c, off_t start, off_t end)
 {
+	char *buf = bounce[0];
+
 	while (start < end) {
 		size_t want = (size_t)(end - start) < BUFFERED_CHUNK ? (size_t)(end - start)
 								     : BUFFERED_CHUNK;
@@ -79,8 +81,9 @@ static int set_direct(int fd, bool on)
  * One chunk [start, start + len) with O_DIRECT. 0, 1 when O_DIRECT was refused
  * (the caller copies buffered), or -errno.
  */
-static int copy_direct_chunk(const struct copy *c, char *buf, off_t start, size_t len)
+static int copy_direct_chunk(const struct copy *c, off_t start, size_t len)
 {
+	char *buf = bounce[0];
 	ssize_t n;
 	int err;
 
@@ -235,7 +238,7 @@ static int copy_chunks(const struct copy *c, off_t start, off_t end)
 	for (off_t o = start; !err && o < end; o += DIRECT_CHUNK) {
 		size_t len = end - o < DIRECT_CHUNK ? (size_t)(end - o) : DIRECT_CHUNK;
 
-		err = copy_direct_chunk(c, bounce[0], o, len);
+		err = copy_direct_chunk(c, o, len);
 		if (err == 1 && o != start)
 			err = -EINVAL; /* refused half-way: not a fallback case */
 	}
@@ -261,7 +264,7 @@ static int copy_direct(struct copy *c, off_t start, off_t end)
 		 * kernels before 6.7): the range buffered.
 		 */
 		c->direct = false;
-		err = copy_buffered(c, bounce[0], start, end);
+		err = copy_buffered(c, start, end);
 	}
 	return err;
 }
@@ -273,12 +276,12 @@ static int copy_extent(struct copy *c, off_t start, off_t end)
 	int err;
 
 	if (a >= b)
-		return copy_buffered(c, bounce[0], start, end);
-	err = copy_buffered(c, bounce[0], start, a);
+		return copy_buffered(c, start, end);
+	err = copy_buffered(c, start, a);
 	if (!err)
 		err = copy_direct(c, a, b);
 	if (!err)
-		err = copy_buffered(c, bounce[0], b, end);
+		err = copy_buffered(c, b, end);
 	return err;
 }
 
