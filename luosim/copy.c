@@ -102,21 +102,12 @@ static int copy_direct_chunk(const struct copy *c, off_t start, size_t len)
 	}
 	/* From the memfd's own pages: no copy, no new memory. */
 	char *map = mmap(NULL, len, PROT_READ, MAP_SHARED, c->in, start);
-	size_t done = 0;
 
 	if (map == MAP_FAILED)
 		return 1; /* a write-sealed memfd on kernels before 6.7 */
-	for (err = 0; !err && done < len; done += (size_t)n) {
-		n = pwrite(c->out, map + done, len - done, start + done);
-		if (n < 0 && errno == EINTR)
-			n = 0;
-		else if (n < 0)
-			err = errno == EINVAL ? 1 : -errno;
-		else if (n == 0)
-			err = -EIO;
-	}
+	err = io_pwrite_all(c->out, map, len, start);
 	munmap(map, len);
-	return err;
+	return err == -EINVAL ? 1 : err;
 }
 
 static size_t chunk_len(off_t at, off_t end)
@@ -236,9 +227,7 @@ static int copy_chunks(const struct copy *c, off_t start, off_t end)
 	int err = 0;
 
 	for (off_t o = start; !err && o < end; o += DIRECT_CHUNK) {
-		size_t len = end - o < DIRECT_CHUNK ? (size_t)(end - o) : DIRECT_CHUNK;
-
-		err = copy_direct_chunk(c, o, len);
+		err = copy_direct_chunk(c, o, chunk_len(o, end));
 		if (err == 1 && o != start)
 			err = -EINVAL; /* refused half-way: not a fallback case */
 	}
