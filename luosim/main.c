@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -257,6 +258,7 @@ static int run_one_boot(const struct luosim_opts *o, const struct boot_config *c
 			struct boot_result *r)
 {
 	sigset_t term, old;
+	pid_t parent;
 	int res[2], st;
 	ssize_t n;
 
@@ -270,6 +272,7 @@ static int run_one_boot(const struct luosim_opts *o, const struct boot_config *c
 	sigaddset(&term, SIGTERM);
 	sigaddset(&term, SIGHUP);
 	sigprocmask(SIG_BLOCK, &term, &old);
+	parent = getpid();
 	boot_child = fork();
 	if (boot_child < 0) {
 		luosim_errno(errno, "cannot fork the supervisor");
@@ -279,6 +282,14 @@ static int run_one_boot(const struct luosim_opts *o, const struct boot_config *c
 	if (boot_child == 0) {
 		struct boot_result br = { 0 };
 
+		/*
+		 * The supervisor dies with luosim. A luosim killed before this
+		 * took effect sends no signal: getppid() shows it, and the
+		 * supervisor must not run a boot (and hold the state's lock) alone.
+		 */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(LUOSIM_EXIT_FAILURE);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		close(res[0]);
 		signal(SIGHUP, SIG_DFL);

@@ -461,6 +461,38 @@ static int status_code(int st)
 	return LUOSIM_EXIT_FAILURE;
 }
 
+/*
+ * The init is forked from the supervisor and holds copies of its fds: the
+ * fanotify groups, the epoll set, the state directory's lock, the socket's
+ * other end, the files of the sessions. Kept, they outlive a supervisor killed
+ * before the init's PR_SET_PDEATHSIG took effect: every open of
+ * /dev/liveupdate would wait for an answer from a fanotify group nobody reads,
+ * the state directory would stay locked, and the listener would go to the
+ * init's own copy of the socket, so the tree would start without a supervisor.
+ * luosim's own fds are all close-on-exec; those PROG is meant to inherit are
+ * not. Run after /proc is the tree's.
+ */
+static void close_supervisor_fds(int keep)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+
+	if (!d)
+		die("cannot list the init's fds in /proc/self/fd");
+	while ((e = readdir(d))) {
+		char *end;
+		long fd = strtol(e->d_name, &end, 10);
+		int flags;
+
+		if (*end || end == e->d_name || fd == dirfd(d) || fd == keep)
+			continue;
+		flags = fcntl((int)fd, F_GETFD);
+		if (flags >= 0 && (flags & FD_CLOEXEC))
+			close((int)fd);
+	}
+	closedir(d);
+}
+
 /* PID 1 of the tree: its exit takes the whole namespace down. */
 static void __attribute__((noreturn)) init_main(const struct tree_args *a)
 {
@@ -469,6 +501,7 @@ static void __attribute__((noreturn)) init_main(const struct tree_args *a)
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	setup_init_mounts(a);
+	close_supervisor_fds(a->sock);
 	setup_init_env(a);
 	/* A second line of defence: no process of the tree can ever reboot. */
 	if (prctl(PR_CAPBSET_DROP, CAP_SYS_BOOT) < 0 && errno != EINVAL)
@@ -488,7 +521,11 @@ static void __attribute__((noreturn)) init_main(const struct tree_args *a)
 				strerror(errno));
 		_exit(LUOSIM_EXIT_FAILURE);
 	}
-	/* Not one trapped call until the supervisor holds the listener. */
+	/*
+	 * Not one trapped call until the supervisor holds the listener. A
+	 * supervisor that died before PR_SET_PDEATHSIG above could not signal
+	 * us: with its socket end gone, this fails (EPIPE) and the tree never starts.
+	 */
 	if (send_fd(a->sock, listener) < 0)
 		_exit(LUOSIM_EXIT_FAILURE);
 	close(listener);

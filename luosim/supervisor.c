@@ -16,7 +16,6 @@
 #include <sys/epoll.h>
 #include <sys/fanotify.h>
 #include <sys/ioctl.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -727,7 +726,6 @@ int supervise_boot(const struct luosim_opts *o, const struct boot_config *cfg,
 
 	struct sigaction sa = { .sa_handler = on_stop };
 
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* No SA_RESTART: epoll_wait returns EINTR and the loop sees the request. */
 	sigaction(SIGTERM, &sa, NULL);
 	raise_nofile();

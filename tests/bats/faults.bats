@@ -95,6 +95,53 @@ in_small_tmpfs() {
 	assert_equal $((old + new)) "$points"
 }
 
+# child_of PID: the first child of PID, waited for (up to 5 s).
+child_of() {
+	local c
+	for _ in $(seq 100); do
+		c=$(pgrep -P "$1" | head -n 1) && [ -n "$c" ] && echo "$c" && return
+		sleep 0.05
+	done
+	fail "no child of $1 appeared: $(ps -eo pid,ppid,stat,args | grep -F "$LUOSIM_BIN")"
+}
+
+# A parent killed between fork() and its child's PR_SET_PDEATHSIG sends no
+# signal. strace holds each process's first prctl() (that one) for 2 s: the
+# window, made wide. The orphan must not run a boot, a tree or PROG on its own.
+@test "luosim or its supervisor killed before the child's PR_SET_PDEATHSIG: nothing runs on alone" {
+	luosim_only "kills luosim's own processes"
+	command -v strace >/dev/null || fail "needs strace (./quickstart installs it)"
+	local victim st tracer main sup init
+	for victim in luosim supervisor; do
+		st=$W/state-$victim
+		rm -f "$W/ran"
+		strace -f -qq -o /dev/null -e trace=prctl -e inject=prctl:delay_enter=2000000:when=1 \
+			"$LUOSIM_BIN" --state "$st" -- sh -c "echo ran >'$W/ran'; exec sleep 600" \
+			>/dev/null 2>"$W/$victim.err" 3>&- &
+		tracer=$!
+		main=$(child_of $tracer)
+		sup=$(child_of "$main")	# held in its first prctl()
+		if [ $victim = luosim ]; then
+			kill -KILL "$main"
+		else
+			init=$(child_of "$sup")	# held in its first prctl()
+			kill -KILL "$sup"
+		fi
+		# What is left exits when its prctl() returns, and lets go of the state.
+		local locked=0 left
+		flock -w 10 "$st/luosim-state" true || locked=1
+		for _ in $(seq 100); do pgrep -f -- "$st|$W/ran" >/dev/null || break; sleep 0.05; done
+		left=$(ps -o pid,ppid,stat,wchan:24,args -p "$(pgrep -d, -f -- "$st|$W/ran")" 2>/dev/null || true)
+		# Whatever outlived its parent goes now (strace would wait for it).
+		pkill -KILL -f -- "$st|$W/ran" || true
+		kill -KILL $tracer 2>/dev/null || true
+		wait $tracer || true
+		[ "$locked" = 0 ] || fail "$victim killed: the state directory stays locked by: $left"
+		[ -z "$left" ] || fail "$victim killed: processes outlived it: $left"
+		assert_not_exist "$W/ran"
+	done
+}
+
 @test "ENOSPC on the state directory: the kexec fails clearly and nothing half-written is left" {
 	luosim_only "puts luosim's state directory on a full file system"
 	random_file "$W/big" $((3 * 1048576))
