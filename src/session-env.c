@@ -51,10 +51,47 @@ static int parse_entry(struct session_env *env, char *entry)
 		return -EINVAL;
 	if (tokens && strcmp(kind, "in") != 0)
 		return -EINVAL;
-	r = session_env_add(env, fd, strcmp(kind, "in") == 0, decoded);
-	if (r == 0 && tokens && *tokens)
+	/* session_env_parse made room; drop_stale_fds runs once at the end. */
+	env->v[env->n] = (struct held_session){ .fd = fd, .incoming = strcmp(kind, "in") == 0 };
+	str_copy(env->v[env->n].name, sizeof(env->v[env->n].name), decoded);
+	env->n++;
+	r = 0;
+	if (tokens && *tokens)
 		r = parse_tokens(&env->v[env->n - 1], tokens);
 	return r;
+}
+
+/*
+ * An fd number named twice keeps only its newest entry, as session_env_add
+ * does one entry at a time. One pass over a hash of the fd numbers: a scan
+ * per entry made every command of a 2000-session chain compare 2 million
+ * pairs (15% of its time).
+ */
+static int drop_stale_fds(struct session_env *env)
+{
+	size_t size = 16, mask, *slot;	/* entry index + 1; 0: free */
+
+	if (env->n < 2)
+		return 0;
+	while (size < 2 * env->n)
+		size *= 2;
+	slot = calloc(size, sizeof(*slot));
+	if (!slot)
+		return -ENOMEM;
+	mask = size - 1;
+	for (size_t i = env->n; i-- > 0;) {
+		int fd = env->v[i].fd;
+		size_t h = ((size_t)(unsigned int)fd * 2654435761u) & mask;
+
+		while (slot[h] && env->v[slot[h] - 1].fd != fd)
+			h = (h + 1) & mask;
+		if (slot[h])
+			env->v[i].fd = -1;
+		else
+			slot[h] = i + 1;
+	}
+	free(slot);
+	return 0;
 }
 
 void session_env_free(struct session_env *env)
@@ -130,30 +167,37 @@ int session_env_parse(struct session_env *env, const char *value, char *bad,
 		      size_t badsize)
 {
 	char *copy, *save = NULL;
+	size_t max = 1;
+	int r = 0;
 
 	env->v = NULL;
 	env->n = 0;
 	if (!value || !*value)
 		return 0;
 	copy = strdup(value);
-	if (!copy)
+	/* Entries are separated by spaces: at most one more than there are spaces. */
+	for (const char *p = value; *p; p++)
+		max += *p == ' ';
+	env->v = copy ? calloc(max, sizeof(*env->v)) : NULL;
+	if (!env->v) {
+		free(copy);
 		return -ENOMEM;
+	}
 	for (char *e = strtok_r(copy, " ", &save); e; e = strtok_r(NULL, " ", &save)) {
-		int r;
-
 		if (bad)
 			str_copy(bad, badsize, e);
 		r = parse_entry(env, e);
-		if (r < 0) {
-			free(copy);
-			session_env_free(env);
-			return r;
-		}
+		if (r < 0)
+			break;
 	}
-	if (bad)
+	if (r == 0 && bad)
 		bad[0] = '\0';
+	if (r == 0)
+		r = drop_stale_fds(env);
 	free(copy);
-	return 0;
+	if (r < 0)
+		session_env_free(env);
+	return r;
 }
 
 /*

@@ -37,6 +37,45 @@ static void test_parse(void **state)
 	assert_int_equal(env.n, 0);
 }
 
+/* An fd number named twice: only its newest entry keeps it, at any size. */
+static void test_parse_same_fd(void **state)
+{
+	enum { N = 3000 };
+	struct session_env env;
+	char bad[64], *value = malloc(N * 24);
+	size_t len = 0;
+
+	(void)state;
+	assert_int_equal(session_env_parse(&env, "3:out:a 4:out:b 3:in:c 5:out:d 4:out:e", bad,
+					   sizeof(bad)), 0);
+	assert_int_equal(env.n, 5);
+	assert_int_equal(env.v[0].fd, -1);
+	assert_int_equal(env.v[1].fd, -1);
+	assert_int_equal(env.v[2].fd, 3);
+	assert_int_equal(env.v[3].fd, 5);
+	assert_int_equal(env.v[4].fd, 4);
+	assert_ptr_equal(session_env_find_fd(&env, 4), &env.v[4]);
+	session_env_free(&env);
+
+	/* Many entries, fd numbers repeating in a scattered order, against a scan. */
+	assert_non_null(value);
+	for (int i = 0; i < N; i++)
+		len += (size_t)sprintf(value + len, "%s%d:out:s%d", i ? " " : "",
+				       (i * 7919) % 1021 + 3, i);
+	assert_int_equal(session_env_parse(&env, value, bad, sizeof(bad)), 0);
+	assert_int_equal(env.n, N);
+	for (int i = 0; i < N; i++) {
+		int fd = (i * 7919) % 1021 + 3, newest = i;
+
+		for (int j = i + 1; j < N; j++)
+			if ((j * 7919) % 1021 + 3 == fd)
+				newest = j;
+		assert_int_equal(env.v[i].fd, newest == i ? fd : -1);
+	}
+	session_env_free(&env);
+	free(value);
+}
+
 static void test_malformed(void **state)
 {
 	static const char *const bad_values[] = {
@@ -96,6 +135,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_parse_same_fd),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_format_round_trip),
 	};
