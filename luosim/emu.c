@@ -415,17 +415,16 @@ int emu_device_ioctl(struct luo_emu *e, struct luo_call *c, uint32_t req, uint64
 
 /* ---- session ioctls ---- */
 
-bool emu_is_memfd(int fd)
+/* The kernel's test: a shmem file with no name (emulator-notes §9.3). *st: its stat. */
+static bool is_memfd(int fd, struct stat *st)
 {
 	struct statfs sfs;
-	struct stat st;
 
-	/* The kernel's test: a shmem file with no name (emulator-notes §9.3). */
-	if (fstatfs(fd, &sfs) < 0 || fstat(fd, &st) < 0)
+	if (fstatfs(fd, &sfs) < 0 || fstat(fd, st) < 0)
 		return false;
 	if ((unsigned long)sfs.f_type != TMPFS_MAGIC)
 		return false;
-	return S_ISREG(st.st_mode) && st.st_nlink == 0;
+	return S_ISREG(st->st_mode) && st->st_nlink == 0;
 }
 
 static struct luo_file *find_token(struct luo_session *s, uint64_t token)
@@ -460,15 +459,13 @@ static bool inode_registered(struct luo_emu *e, dev_t dev, ino_t ino)
 	return false;
 }
 
-static int memfd_v2_check(int fd)
+static int memfd_v2_check(int fd, const struct stat *st)
 {
 	int seals = fcntl(fd, F_GET_SEALS);
-	struct stat st;
 
 	if (seals > 0 && (seals & ~MEMFD_V2_SEALS))
 		return -EOPNOTSUPP;
-	if (fstat(fd, &st) == 0 &&
-	    ((uint64_t)st.st_size + 4095) / 4096 > (uint64_t)UINT_MAX)
+	if (((uint64_t)st->st_size + 4095) / 4096 > (uint64_t)UINT_MAX)
 		return -EFBIG;
 	return 0;
 }
@@ -488,9 +485,10 @@ static int add_file(struct luo_session *s, const struct luo_file *f)
 	return 0;
 }
 
-static int check_preservable(struct luo_emu *e, struct luo_call *c, int fd, int *copy)
+/* *copy: the caller's file, in our fd table; *st: its stat. */
+static int check_preservable(struct luo_emu *e, struct luo_call *c, int fd, int *copy,
+			     struct stat *st)
 {
-	struct stat st;
 	int flags, err;
 
 	*copy = call_getfd(c, fd);
@@ -499,14 +497,12 @@ static int check_preservable(struct luo_emu *e, struct luo_call *c, int fd, int 
 	flags = fcntl(*copy, F_GETFL);
 	if (flags < 0 || (flags & O_PATH))
 		return -EBADF;
-	if (!emu_is_memfd(*copy))
-		return -ENOENT;
-	if (fstat(*copy, &st) < 0)
+	if (!is_memfd(*copy, st))
 		return -ENOENT;
 	if (e->mode == LUO_MODE_7_2) {
-		if (inode_registered(e, st.st_dev, st.st_ino))
+		if (inode_registered(e, st->st_dev, st->st_ino))
 			return -EBUSY;
-		err = memfd_v2_check(*copy);
+		err = memfd_v2_check(*copy, st);
 		if (err)
 			return err;
 	}
@@ -528,7 +524,7 @@ static int preserve_fd(struct luo_emu *e, struct luo_call *c, struct luo_session
 		return -EEXIST;
 	if (e->mode == LUO_MODE_6_19 && s->nr_files >= LIMIT_FILES_6_19)
 		return -ENOSPC;
-	err = check_preservable(e, c, k.fd, &copy);
+	err = check_preservable(e, c, k.fd, &copy, &st);
 	if (!err && !call_valid(c))
 		err = -EINTR;
 	if (err) {
@@ -536,7 +532,6 @@ static int preserve_fd(struct luo_emu *e, struct luo_call *c, struct luo_session
 			close(copy);
 		return err;
 	}
-	fstat(copy, &st);
 	f.token = k.token;
 	f.fd = copy;
 	f.dev = st.st_dev;

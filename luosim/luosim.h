@@ -94,7 +94,6 @@ struct luo_session *emu_find_by_inode(struct luo_emu *e, dev_t dev, ino_t ino);
 void emu_session_released(struct luo_emu *e, struct luo_session *s);
 int emu_add_incoming(struct luo_emu *e, struct luo_session *s);
 void emu_session_free(struct luo_session *s);
-bool emu_is_memfd(int fd);
 
 /*
  * copy.c: a preserved memfd's bytes [0, size) to a state file and back, holes

@@ -95,11 +95,12 @@ in_small_tmpfs() {
 	assert_equal $((old + new)) "$points"
 }
 
-# child_of PID: the first child of PID, waited for (up to 5 s).
-child_of() {
+# luosim_child_of PID: the first luosim child of PID, waited for (up to 5 s).
+# By name: strace forks short-lived children of its own to probe ptrace.
+luosim_child_of() {
 	local c
 	for _ in $(seq 100); do
-		c=$(pgrep -P "$1" | head -n 1) && [ -n "$c" ] && echo "$c" && return
+		c=$(pgrep -P "$1" -x luosim | head -n 1) && [ -n "$c" ] && echo "$c" && return
 		sleep 0.05
 	done
 	fail "no child of $1 appeared: $(ps -eo pid,ppid,stat,args | grep -F "$LUOSIM_BIN")"
@@ -119,12 +120,12 @@ child_of() {
 			"$LUOSIM_BIN" --state "$st" -- sh -c "echo ran >'$W/ran'; exec sleep 600" \
 			>/dev/null 2>"$W/$victim.err" 3>&- &
 		tracer=$!
-		main=$(child_of $tracer)
-		sup=$(child_of "$main")	# held in its first prctl()
+		main=$(luosim_child_of $tracer)
+		sup=$(luosim_child_of "$main")	# held in its first prctl()
 		if [ $victim = luosim ]; then
 			kill -KILL "$main"
 		else
-			init=$(child_of "$sup")	# held in its first prctl()
+			init=$(luosim_child_of "$sup")	# held in its first prctl()
 			kill -KILL "$sup"
 		fi
 		# What is left exits when its prctl() returns, and lets go of the state.
