@@ -10,6 +10,12 @@ setup() {
 	random_file "$W/small" 4099
 }
 
+# The PDEATHSIG test holds processes under strace: a failed step must not
+# leave them (or strace) behind.
+teardown() {
+	pkill -KILL -f -- "$W/state-(luosim|supervisor)|$W/ran" 2>/dev/null || true
+}
+
 # in_small_tmpfs DIR SIZE CMD...: CMD in a private mount namespace where DIR is
 # a tmpfs of SIZE (mount(8) syntax). Skips when mount namespaces are not ours.
 in_small_tmpfs() {
