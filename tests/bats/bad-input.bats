@@ -6,9 +6,12 @@
 # the JSON error object with --json), and leave nothing behind: no session
 # held, the incoming session "db" still there, no file created, no fd or
 # process left. The man pages' DIAGNOSTICS sections are generated from the
-# same table (tools/bad-input-man) and may not drift from it.
+# same table (tools/bad-input-man) and may not drift from it. In the VM tier,
+# tests/vm/bad-input runs the rows on the real kernel and this file checks
+# what they did (LUOCTL_BAD_INPUT_RESULTS).
 load helpers
 load session-helpers
+load bad-input-setup
 
 TABLE="$abs_top_srcdir/tests/bad-input.tsv"
 RUNNER="$abs_top_srcdir/tests/bats/bad-input-run"
@@ -20,54 +23,39 @@ all_modes() {
 	[ "$1" = 7.2 ] && echo yes
 }
 
+# Rows run on a real kernel (tests/vm/bad-input) are checked here from their
+# results: LUOCTL_BAD_INPUT_RESULTS/results-7.2/ID.*, in one mode.
+if [ -n "${LUOCTL_BAD_INPUT_RESULTS:-}" ]; then
+	KERNELS=7.2
+fi
+
 # setup_file: each command's rows run in one boot per kernel mode (two for the
 # session commands: the first hands over the sessions some rows need), and the
 # tests check the results, a group of rows each.
 setup_file() {
+	if [ -n "${LUOCTL_BAD_INPUT_RESULTS:-}" ]; then
+		export W=$LUOCTL_BAD_INPUT_RESULTS
+		return 0
+	fi
 	[ "$LUOCTL_TEST_TARGET" = luosim ] || return 0
 	[ -x "$LUOSIM_BIN" ] || return 0
 	export W=$BATS_FILE_TMPDIR
 	unset LUOCTL_SESSIONS LISTEN_FDS LISTEN_PID LISTEN_FDNAMES LISTEN_PIDFDID
-	# A directory every user can reach (the test's own is private), for the
-	# rows run as user 65534, with a copy of luoctl they can execute.
-	TOP=$(mktemp -d /tmp/luoctl-bad-input.XXXXXX)
-	export TOP D=$TOP/d LUOCTL_NOBODY=$TOP/bin/luoctl
-	chmod 755 "$TOP"
-	mkdir -m 755 "$TOP/bin" "$D"
-	cp "$LUOCTL" "$LUOCTL_NOBODY"
-	chmod 755 "$LUOCTL_NOBODY"
-	(
-		cd "$D" || exit
-		printf 'small\n' > data
-		: > empty
-		mkdir dir
-		printf 'secret\n' > noread
-		chmod 000 noread
-		truncate -s 1T huge
-		ln -s missing dangling
-		printf '#!/bin/sh\n' > noexec
-		chmod 644 noexec
-		mkfifo fifo
-	)
+	bad_input_fixtures
 	local cmd k ids kernels
 	for cmd in create preserve retrieve finish dump check list; do
 		kernels=$KERNELS
 		# dump, check and list do not talk to LUO: one kernel mode is enough.
 		case $cmd in dump | check | list) kernels=7.2 ;; esac
 		for k in $kernels; do
-			mapfile -t ids < <(awk -F'\t' -v c="$cmd" -v all="$(all_modes "$k")" \
-				'!/^#/ && $2 == c && (all || $5 !~ /^(2|126|127)$/) { print $1 }' "$TABLE")
+			mapfile -t ids < <(bad_input_ids "$TABLE" "$cmd" "$(all_modes "$k")")
 			mkdir -p "$W/results-$k"
-			case $cmd in
-			create | dump | check | list) ;;
-			*)
-				# The previous kernel hands over db (tokens 1 and 42), s1, s2 and s3.
-				"$LUOSIM_BIN" --state "$W/state-$cmd-$k" --kernel "$k" -- sh -c 'cd "$D" &&
-					"$LUOCTL" create db --file data:1 --file empty:42 -- \
-					"$LUOCTL" create s1 --file data:1 -- "$LUOCTL" create s2 --file data:1 -- \
-					"$LUOCTL" create s3 --file data:1 -- "$LUOSIM_BIN" kexec' 3>&- \
-					> "$W/stage1-$cmd-$k" 2>&1 || echo "exit $?" >> "$W/stage1-$cmd-$k" ;;
-			esac
+			if bad_input_needs_handover "$cmd"; then
+				"$LUOSIM_BIN" --state "$W/state-$cmd-$k" --kernel "$k" -- \
+					bash -c '. "$1" && shift && bad_input_handover "$@"' sh \
+					"$abs_top_srcdir/tests/bats/bad-input-setup.bash" "$LUOSIM_BIN" kexec 3>&- \
+					> "$W/stage1-$cmd-$k" 2>&1 || echo "exit $?" >> "$W/stage1-$cmd-$k"
+			fi
 			"$LUOSIM_BIN" --state "$W/state-$cmd-$k" --kernel "$k" -- \
 				"$RUNNER" "$TABLE" "$W/results-$k" "${ids[@]}" 3>&- > "$W/run-$cmd-$k" 2>&1 ||
 				echo "exit $?" >> "$W/run-$cmd-$k"
@@ -80,7 +68,8 @@ teardown_file() {
 }
 
 setup() {
-	luosim_only "removes /dev/liveupdate, holds it, runs luoctl as another user"
+	[ -n "${LUOCTL_BAD_INPUT_RESULTS:-}" ] && return 0
+	luosim_only "removes /dev/liveupdate, holds it, runs luoctl as another user (tests/vm/bad-input runs the rows on a real kernel)"
 	[ -x "$LUOSIM_BIN" ] || fail "luosim is not built at $LUOSIM_BIN: these tests need it"
 }
 

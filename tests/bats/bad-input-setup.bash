@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# What runs the rows of tests/bad-input.tsv, shared by tests/bats/bad-input.bats
+# (under luosim) and tests/vm/bad-input (on a real kernel, in the VM): the
+# fixtures, the rows of a command, the sessions a handover carries.
+
+# bad_input_fixtures: a directory every user can reach ($TOP; the test's own
+# is private), with the fixtures in $D and a copy of luoctl that user 65534 may
+# execute ($LUOCTL_NOBODY). Exported.
+bad_input_fixtures() {
+	TOP=$(mktemp -d /tmp/luoctl-bad-input.XXXXXX)
+	export TOP D=$TOP/d LUOCTL_NOBODY=$TOP/bin/luoctl
+	chmod 755 "$TOP"
+	mkdir -m 755 "$TOP/bin" "$D"
+	cp "$LUOCTL" "$LUOCTL_NOBODY"
+	chmod 755 "$LUOCTL_NOBODY"
+	(
+		cd "$D" || exit
+		printf 'small\n' > data
+		: > empty
+		mkdir dir
+		printf 'secret\n' > noread
+		chmod 000 noread
+		truncate -s 1T huge
+		ln -s missing dangling
+		printf '#!/bin/sh\n' > noexec
+		chmod 644 noexec
+		mkfifo fifo
+	)
+}
+
+# bad_input_ids TABLE CMD ALL: the ids of CMD's rows, one a line. Without ALL,
+# only those that reach LUO: usage errors (2) and a PROG that cannot run (126,
+# 127) are found before any kernel step.
+bad_input_ids() {
+	awk -F'\t' -v c="$2" -v all="$3" \
+		'!/^#/ && $2 == c && (all || $5 !~ /^(2|126|127)$/) { print $1 }' "$1"
+}
+
+# bad_input_needs_handover CMD: its rows need the sessions of the previous boot.
+bad_input_needs_handover() {
+	case $1 in create | dump | check | list) return 1 ;; esac
+}
+
+# bad_input_handover KEXEC...: hold the sessions the rows expect from the
+# previous kernel, db (tokens 1 and 42), s1, s2 and s3, and run KEXEC.
+bad_input_handover() {
+	(cd "$D" && exec "$LUOCTL" create db --file data:1 --file empty:42 -- \
+		"$LUOCTL" create s1 --file data:1 -- "$LUOCTL" create s2 --file data:1 -- \
+		"$LUOCTL" create s3 --file data:1 -- "$@")
+}
