@@ -28,12 +28,21 @@ static int parse_tokens(struct held_session *s, const char *text)
 	return r;
 }
 
+/* Append an entry; env->v has room for it. */
+static void put_entry(struct session_env *env, int fd, bool incoming, const char *name)
+{
+	struct held_session *v = &env->v[env->n++];
+
+	*v = (struct held_session){ .fd = fd, .incoming = incoming };
+	str_copy(v->name, sizeof(v->name), name);
+}
+
 /* "FD:KIND:NAME[:TOKENS]" */
 static int parse_entry(struct session_env *env, char *entry)
 {
 	char *kind = strchr(entry, ':'), *name, *tokens;
 	char decoded[LIVEUPDATE_SESSION_NAME_LENGTH];
-	int fd, r;
+	int fd;
 
 	if (!kind)
 		return -EINVAL;
@@ -52,13 +61,8 @@ static int parse_entry(struct session_env *env, char *entry)
 	if (tokens && strcmp(kind, "in") != 0)
 		return -EINVAL;
 	/* session_env_parse made room; drop_stale_fds runs once at the end. */
-	env->v[env->n] = (struct held_session){ .fd = fd, .incoming = strcmp(kind, "in") == 0 };
-	str_copy(env->v[env->n].name, sizeof(env->v[env->n].name), decoded);
-	env->n++;
-	r = 0;
-	if (tokens && *tokens)
-		r = parse_tokens(&env->v[env->n - 1], tokens);
-	return r;
+	put_entry(env, fd, strcmp(kind, "in") == 0, decoded);
+	return tokens && *tokens ? parse_tokens(&env->v[env->n - 1], tokens) : 0;
 }
 
 /*
@@ -132,9 +136,7 @@ int session_env_add(struct session_env *env, int fd, bool incoming, const char *
 	for (size_t i = 0; i < env->n; i++)
 		if (v[i].fd == fd)
 			v[i].fd = -1;
-	v[env->n] = (struct held_session){ .fd = fd, .incoming = incoming };
-	str_copy(v[env->n].name, sizeof(v[env->n].name), name);
-	env->n++;
+	put_entry(env, fd, incoming, name);
 	return 0;
 }
 
