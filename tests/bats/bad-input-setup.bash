@@ -3,6 +3,9 @@
 # (under luosim) and tests/vm/bad-input (on a real kernel, in the VM): the
 # fixtures, the rows of a command, the sessions a handover carries.
 
+# The commands of the table, in the order their rows run.
+BAD_INPUT_COMMANDS=(create preserve retrieve finish dump check list)
+
 # bad_input_fixtures: a directory every user can reach ($TOP; the test's own
 # is private), with the fixtures in $D and a copy of luoctl that user 65534 may
 # execute ($LUOCTL_NOBODY). Exported.

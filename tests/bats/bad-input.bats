@@ -43,7 +43,7 @@ setup_file() {
 	unset LUOCTL_SESSIONS LISTEN_FDS LISTEN_PID LISTEN_FDNAMES LISTEN_PIDFDID
 	bad_input_fixtures
 	local cmd k ids kernels
-	for cmd in create preserve retrieve finish dump check list; do
+	for cmd in "${BAD_INPUT_COMMANDS[@]}"; do
 		kernels=$KERNELS
 		# dump, check and list do not talk to LUO: one kernel mode is enough.
 		case $cmd in dump | check | list) kernels=7.2 ;; esac
@@ -174,7 +174,7 @@ check_group() {
 
 @test "the table covers every option of every command" {
 	local cmd id opt alt used missing=
-	for cmd in create preserve retrieve finish dump check list; do
+	for cmd in "${BAD_INPUT_COMMANDS[@]}"; do
 		used=
 		for id in "${!T_CMD[@]}"; do
 			[ "${T_CMD[$id]}" = "$cmd" ] && used+=" ${T_ARGS[$id]} "
