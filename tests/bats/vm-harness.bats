@@ -42,10 +42,11 @@ console = open(serial, "w", buffering=1)
 console.write("Linux version 7.2.99-fake\r\n")
 put("boot", "1\n")
 if mode == "kexec-hang":
-    console.write("kexec_core: Starting new kernel\r\n")
+    # Listening before the line that starts run-vm's clock, as QEMU is.
     sock = socket.socket(socket.AF_UNIX)
     sock.bind(opt["-qmp"].removeprefix("unix:").split(",")[0])
     sock.listen(1)
+    console.write("kexec_core: Starting new kernel\r\n")
     conn, _ = sock.accept()
     out = conn.makefile("rw")
     out.write(json.dumps({"QMP": {"version": {}, "capabilities": []}}) + "\n")
