@@ -730,8 +730,6 @@ static int run_check(const struct luoctl_cmd *cmd, int argc, char *argv[])
 }
 
 const struct luoctl_cmd cmd_check = {
-	.name = "check",
+	CMD_CHECK_INFO,
 	.run = run_check,
-	.summary = "tell whether this machine is ready for a live update",
-	.synopsis = "[--next RELEASE|IMAGE] [--root DIR] [-q]",
 };

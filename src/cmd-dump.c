@@ -786,8 +786,6 @@ static int run_dump(const struct luoctl_cmd *cmd, int argc, char *argv[])
 }
 
 const struct luoctl_cmd cmd_dump = {
-	.name = "dump",
+	CMD_DUMP_INFO,
 	.run = run_dump,
-	.summary = "decode the Kexec HandOver (KHO) data",
-	.synopsis = "[OPTIONS] [FILE|DIR|-]",
 };

@@ -317,8 +317,6 @@ static int run_list(const struct luoctl_cmd *cmd, int argc, char *argv[])
 }
 
 const struct luoctl_cmd cmd_list = {
-	.name = "list",
+	CMD_LIST_INFO,
 	.run = run_list,
-	.summary = "show the sessions held on this machine",
-	.synopsis = "[--root DIR]",
 };

@@ -25,6 +25,7 @@ static const struct luoctl_cmd *const commands[] = {
 };
 
 static int show_help, show_version;
+char **luoctl_argv;
 
 static const struct poptOption global_options[] = {
 	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, (void *)cli_output_options, 0, NULL, NULL },
@@ -128,6 +129,7 @@ int main(int argc, char *argv[])
 	const char **rest;
 	int nrest, rc = -1;
 
+	luoctl_argv = argv;
 	/* `luoctl COMMAND ...`, the common case, has no global options to parse. */
 	if (!cli_no_options(argc, argv)) {
 		ctx = poptGetContext("luoctl", argc, (const char **)argv, global_options,

@@ -74,3 +74,21 @@ extern const struct luoctl_cmd cmd_finish;
 extern const struct luoctl_cmd cmd_dump;
 extern const struct luoctl_cmd cmd_check;
 extern const struct luoctl_cmd cmd_list;
+
+/*
+ * dump, check and list live in luoctl-full, which can dlopen() their libraries;
+ * the luoctl binary (static-pie where it can be) lists them with these same
+ * names and summaries and runs luoctl-full for them (src/cmd-delegated.c).
+ */
+#define CMD_DUMP_INFO .name = "dump", \
+	.summary = "decode the Kexec HandOver (KHO) data", \
+	.synopsis = "[OPTIONS] [FILE|DIR|-]"
+#define CMD_CHECK_INFO .name = "check", \
+	.summary = "tell whether this machine is ready for a live update", \
+	.synopsis = "[--next RELEASE|IMAGE] [--root DIR] [-q]"
+#define CMD_LIST_INFO .name = "list", \
+	.summary = "show the sessions held on this machine", \
+	.synopsis = "[--root DIR]"
+
+/* main()'s argv, untouched: what luoctl-full is run with. */
+extern char **luoctl_argv;

@@ -8,14 +8,14 @@ BAD_INPUT_COMMANDS=(create preserve retrieve finish dump check list)
 
 # bad_input_fixtures: a directory every user can reach ($TOP; the test's own
 # is private), with the fixtures in $D and a copy of luoctl that user 65534 may
-# execute ($LUOCTL_NOBODY). Exported.
+# execute ($LUOCTL_NOBODY), luoctl-full beside it. Exported.
 bad_input_fixtures() {
 	TOP=$(mktemp -d /tmp/luoctl-bad-input.XXXXXX)
 	export TOP D=$TOP/d LUOCTL_NOBODY=$TOP/bin/luoctl
 	chmod 755 "$TOP"
 	mkdir -m 755 "$TOP/bin" "$D"
-	cp "$LUOCTL" "$LUOCTL_NOBODY"
-	chmod 755 "$LUOCTL_NOBODY"
+	cp "$LUOCTL" "${LUOCTL%/*}/luoctl-full" "$TOP/bin/"
+	chmod 755 "$LUOCTL_NOBODY" "$TOP/bin/luoctl-full"
 	(
 		cd "$D" || exit
 		printf 'small\n' > data

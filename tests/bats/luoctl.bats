@@ -83,10 +83,93 @@ load helpers
 	assert_equal "$stderr" 'luoctl: unknown command "frobnicate"'
 }
 
-@test "luoctl needs no optional library at start: libkmod, zlib and libfdt are dlopen()ed" {
+@test "luoctl-full needs no optional library at start: libkmod, zlib and libfdt are dlopen()ed" {
 	# Issue 12: the loader bound them (and libkmod's libcrypto) on every start.
 	require_tool readelf binutils
-	run -0 readelf -d "$LUOCTL"
+	run -0 readelf -d "$abs_top_builddir/luoctl-full"
 	assert_output --partial "(NEEDED)"
 	refute_output --regexp 'NEEDED.*\[lib(kmod|z|fdt|crypto|zstd|lzma)\.so'
+}
+
+@test "luoctl is static-pie where configure could make it so, and never loads a library" {
+	# Issue 12: a session command's start is the loader's work, less without one.
+	require_tool readelf binutils
+	local flags
+	flags=$(sed -n 's/^STATIC_LUOCTL_LDFLAGS = //p' "$abs_top_builddir/Makefile")
+	run -0 readelf -l -d "$LUOCTL"
+	if [ -n "$flags" ]; then
+		refute_output --partial "INTERP"
+		refute_output --partial "(NEEDED)"
+	else
+		# --disable-static-luoctl or the sanitizers: libc (and no optional library).
+		assert_output --partial "INTERP"
+		refute_output --regexp 'NEEDED.*\[lib(kmod|z|fdt|crypto|zstd|lzma|popt)\.so'
+	fi
+}
+
+# A copy of luoctl in its own directory, beside a fake luoctl-full that prints
+# its arguments (a script's argv[0] is its own path) and records that it ran.
+fake_full() {
+	mkdir -p "$BATS_TEST_TMPDIR/bin"
+	cp "$LUOCTL" "$BATS_TEST_TMPDIR/bin/luoctl"
+	cat > "$BATS_TEST_TMPDIR/bin/luoctl-full" <<-'EOF'
+	#!/bin/sh
+	echo ran > "${0%/*}/ran"
+	printf 'full:%s\n' "$@"
+	exit 7
+	EOF
+	chmod +x "$BATS_TEST_TMPDIR/bin/luoctl-full"
+}
+
+@test "dump, check and list run luoctl-full from luoctl's directory, with the command line untouched" {
+	fake_full
+	local l=$BATS_TEST_TMPDIR/bin/luoctl
+	run --separate-stderr "$l" --json --pretty dump --format dts -
+	assert_failure 7
+	assert_output "$(printf 'full:%s\n' --json --pretty dump --format dts -)"
+	run --separate-stderr "$l" help check
+	assert_failure 7
+	assert_output "$(printf 'full:%s\n' help check)"
+	run --separate-stderr "$l" list --root /
+	assert_failure 7
+	assert_output "$(printf 'full:%s\n' list --root /)"
+	[ -z "$stderr" ]
+}
+
+@test "the session commands, help and version never run luoctl-full" {
+	fake_full
+	local l=$BATS_TEST_TMPDIR/bin/luoctl c
+	for c in create preserve retrieve finish; do
+		run -0 "$l" help "$c"
+		assert_line --partial "luoctl $c"
+		run -2 "$l" "$c"
+	done
+	run -0 "$l" --help
+	assert_line --regexp '^ dump +decode the Kexec HandOver'
+	assert_line --regexp '^ list +show the sessions held'
+	run -0 "$l" --version
+	assert_file_not_exists "$BATS_TEST_TMPDIR/bin/ran"
+}
+
+@test "a luoctl-full that cannot run is named, exit 1, and luoctl tries no other" {
+	fake_full
+	# Not even root may exec a file without any x bit.
+	chmod -x "$BATS_TEST_TMPDIR/bin/luoctl-full"
+	run --separate-stderr "$BATS_TEST_TMPDIR/bin/luoctl" --json dump
+	assert_failure 1
+	assert_equal "$stderr" "luoctl: dump: cannot run $BATS_TEST_TMPDIR/bin/luoctl-full (dump, check and list run there): Permission denied"
+	assert_output "{\"error\":{\"command\":\"dump\",\"message\":\"cannot run $BATS_TEST_TMPDIR/bin/luoctl-full (dump, check and list run there): Permission denied\",\"exit\":1}}"
+	assert_file_not_exists "$BATS_TEST_TMPDIR/bin/ran"
+}
+
+@test "without luoctl-full beside it, luoctl names the installed path it tried" {
+	mkdir -p "$BATS_TEST_TMPDIR/alone"
+	cp "$LUOCTL" "$BATS_TEST_TMPDIR/alone/luoctl"
+	local installed
+	installed=$(grep -ao '/[[:graph:]]*/luoctl-full' "$LUOCTL" | head -n 1)
+	[ -n "$installed" ]
+	[ ! -e "$installed" ] || skip "luoctl-full is installed at $installed"
+	run --separate-stderr "$BATS_TEST_TMPDIR/alone/luoctl" check
+	assert_failure 1
+	assert_equal "$stderr" "luoctl: check: cannot run $installed (dump, check and list run there): No such file or directory"
 }
