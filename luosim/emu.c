@@ -103,6 +103,7 @@ static int session_list_add(struct luo_emu *e, struct luo_session *s)
 		e->cap_sessions = cap;
 	}
 	e->sessions[e->nr_sessions++] = s;
+	e->view_gen++;
 	return 0;
 }
 
@@ -111,6 +112,7 @@ static void session_list_remove(struct luo_emu *e, struct luo_session *s)
 	for (size_t i = 0; i < e->nr_sessions; i++) {
 		if (e->sessions[i] == s) {
 			e->sessions[i] = e->sessions[--e->nr_sessions];
+			e->view_gen++;
 			return;
 		}
 	}
@@ -382,9 +384,11 @@ static int retrieve_session(struct luo_emu *e, struct luo_call *c, uint64_t arg,
 		/* The fd slot is reserved before the lookup: nothing happened. */
 		close(s->kept);
 		s->kept = -1;
+		e->view_gen++;
 		return err;
 	}
 	s->retrieved = true;
+	e->view_gen++;
 	if (!err)
 		err = watch_session(e, s);
 	if (err) {
@@ -601,6 +605,7 @@ static int finish(struct luo_emu *e, struct luo_call *c, struct luo_session *s,
 	/* memfd never refuses: unretrieved files are discarded, retrieved ones let go. */
 	session_drop_files(s);
 	s->finished = true;
+	e->view_gen++;
 	return write_back(c, arg, size, &k, sizeof(k));
 }
 

@@ -65,6 +65,12 @@ struct luo_emu {
 	bool dev_busy;
 	int deser_error; /* remembered incoming deserialization failure (-errno) */
 	int epfd;	 /* session kept ends are watched here */
+	/*
+	 * Bumped by every change the session table view shows (a session added or
+	 * removed, its kept end, retrieved, finished): the view is rendered only
+	 * when it moved, not after every ioctl (sessions-view.c).
+	 */
+	unsigned long view_gen;
 };
 
 /* One trapped system call being served. */

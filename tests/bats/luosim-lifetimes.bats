@@ -155,3 +155,49 @@ teardown() {
 			expect EEXIST thread-create t d db
 	done
 }
+
+@test "the session table view follows every change, and what changes none leaves it alone" {
+	# /sys/kernel/debug/luosim/sessions (luosim(1), read by luoctl list) is
+	# written when the table moves, not after every ioctl (issue 12): a
+	# preserve leaves the very file (its inode) in place.
+	luosim_only "the view is luosim's"
+	local T=$BATS_TEST_TMPDIR
+	head -c 4096 /dev/urandom > "$T/data"
+	cat > "$T/show" <<-'SH'
+	#!/bin/sh
+	# show TITLE: the view, inode numbers masked.
+	echo "== $1"
+	sed -E 's/^(out|in) [0-9]+ /\1 INO /' /sys/kernel/debug/luosim/sessions
+	SH
+	cat > "$T/held" <<-'SH'
+	#!/bin/sh
+	"$T/show" held
+	export I1=$(stat -c %i /sys/kernel/debug/luosim/sessions)
+	exec "$LUOCTL" preserve db --file "$T/data:1" -- "$T/preserved"
+	SH
+	cat > "$T/preserved" <<-'SH'
+	#!/bin/sh
+	[ "$(stat -c %i /sys/kernel/debug/luosim/sessions)" = "$I1" ] && echo "preserve: not rewritten"
+	"$T/show" preserved
+	exec "$LUOSIM_BIN" kexec
+	SH
+	cat > "$T/boot2" <<-'SH'
+	#!/bin/sh
+	"$T/show" boot
+	"$LUOCTL" retrieve db --file "1:$T/out" -- sh -c '
+		"$T/show" retrieved
+		exec "$LUOCTL" finish db -- "$T/show" finished' || exit
+	"$T/show" closed
+	SH
+	chmod +x "$T/show" "$T/held" "$T/preserved" "$T/boot2"
+	export T
+	run -99 --separate-stderr "$LUOSIM_BIN" --kernel 7.2 --state "$STATE" \
+		"$LUOCTL" create db -- "$T/held"
+	assert_output "$(printf '%s\n' '== held' 'out INO held db' 'preserve: not rewritten' \
+		'== preserved' 'out INO held db')"
+	# luoctl finish closes the session it finished: the kernel forgets it.
+	run -0 --separate-stderr "$LUOSIM_BIN" --kernel 7.2 --state "$STATE" "$T/boot2"
+	assert_output "$(printf '%s\n' '== boot' 'in - unclaimed db' '== retrieved' \
+		'in INO retrieved db' '== finished' '== closed')"
+	cmp "$T/data" "$T/out"
+}
