@@ -3,19 +3,21 @@
 # (under luosim) and tests/vm/bad-input (on a real kernel, in the VM): the
 # fixtures, the rows of a command, the sessions a handover carries.
 
+# shellcheck source=tests/bats/luoctl-copy.bash
+. "${BASH_SOURCE[0]%/*}/luoctl-copy.bash"
+
 # The commands of the table, in the order their rows run.
 BAD_INPUT_COMMANDS=(create preserve retrieve finish dump check list)
 
 # bad_input_fixtures: a directory every user can reach ($TOP; the test's own
 # is private), with the fixtures in $D and a copy of luoctl that user 65534 may
-# execute ($LUOCTL_NOBODY), luoctl-full beside it. Exported.
+# execute ($LUOCTL_NOBODY, luoctl_for_anyone). Exported.
 bad_input_fixtures() {
 	TOP=$(mktemp -d /tmp/luoctl-bad-input.XXXXXX)
 	export TOP D=$TOP/d LUOCTL_NOBODY=$TOP/bin/luoctl
 	chmod 755 "$TOP"
-	mkdir -m 755 "$TOP/bin" "$D"
-	cp "$LUOCTL" "${LUOCTL%/*}/luoctl-full" "$TOP/bin/"
-	chmod 755 "$LUOCTL_NOBODY" "$TOP/bin/luoctl-full"
+	mkdir -m 755 "$D"
+	luoctl_for_anyone "$TOP/bin" > /dev/null
 	(
 		cd "$D" || exit
 		printf 'small\n' > data

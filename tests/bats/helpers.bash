@@ -73,6 +73,9 @@ unloadable() {
 	echo "$dir"
 }
 
+# shellcheck source=tests/bats/luoctl-copy.bash
+. "${BASH_SOURCE[0]%/*}/luoctl-copy.bash"
+
 bats_load_library bats-support
 bats_load_library bats-assert
 bats_load_library bats-file
