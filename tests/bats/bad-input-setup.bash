@@ -11,13 +11,13 @@ BAD_INPUT_COMMANDS=(create preserve retrieve finish dump check list)
 
 # bad_input_fixtures: a directory every user can reach ($TOP; the test's own
 # is private), with the fixtures in $D and a copy of luoctl that user 65534 may
-# execute ($LUOCTL_NOBODY, luoctl_for_anyone). Exported.
+# execute ($LUOCTL_NOBODY, copy_luoctl_for_anyone). Exported.
 bad_input_fixtures() {
 	TOP=$(mktemp -d /tmp/luoctl-bad-input.XXXXXX)
 	export TOP D=$TOP/d LUOCTL_NOBODY=$TOP/bin/luoctl
 	chmod 755 "$TOP"
 	mkdir -m 755 "$D"
-	luoctl_for_anyone "$TOP/bin" > /dev/null
+	copy_luoctl_for_anyone "$TOP/bin" > /dev/null
 	(
 		cd "$D" || exit
 		printf 'small\n' > data

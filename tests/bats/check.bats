@@ -156,7 +156,7 @@ assert_check() {
 	chmod 600 "$T/dev/liveupdate"
 	chmod 700 "$T/proc/1/fd"
 	run --separate-stderr setpriv --reuid 65534 --regid 65534 --clear-groups \
-		"$(luoctl_for_anyone "$OPEN_TREE/bin")" check --root "$T"
+		"$(copy_luoctl_for_anyone "$OPEN_TREE/bin")" check --root "$T"
 	assert_failure 5
 	assert_check warn device.access "this user may not open /dev/liveupdate (mode 0600, owner 0:0)"
 	assert_check UNKNOWN device.holder "the open files of 1 of 1 processes could not be read"
