@@ -4,7 +4,8 @@
  * into a new memfd at RETRIEVE_FD.
  *
  * The page-aligned bulk bypasses the page cache (O_DIRECT): at the kexec it
- * goes straight from the memfd's pages (mapped) to the disk; at RETRIEVE_FD
+ * goes straight from the memfd's pages (mapped) to the disk, several writes in
+ * flight; at RETRIEVE_FD
  * from the disk into a buffer, then into the new memfd. A buffered copy puts a
  * second full-size copy in the page cache at the kexec: twice the fresh memory,
  * which costs more than the disk I/O on this project's VMs (touching 1 GiB of
@@ -29,6 +30,12 @@
 /* Bytes moved by one O_DIRECT call, and by one buffered pread/pwrite pair. */
 #define DIRECT_CHUNK   (8 << 20)
 #define BUFFERED_CHUNK (1 << 20)
+/*
+ * O_DIRECT writes in flight at the kexec. One at a time the disk idles between
+ * them: 1 GiB took 0.59-0.78 s here, against 0.39-0.53 s with 4 of 8 MiB from
+ * one mapping (bench/README.md, luosim-bench).
+ */
+#define SAVE_DEPTH 4
 /* Buffered copies start writeback every this many bytes, so the final fsync has little left. */
 #define WRITEBACK_CHUNK (32 << 20)
 
@@ -115,17 +122,23 @@ static size_t chunk_len(off_t at, off_t end)
 	return end - at < DIRECT_CHUNK ? (size_t)(end - at) : DIRECT_CHUNK;
 }
 
-static int submit_read(aio_context_t ctx, struct iocb *cb, int fd, char *buf, off_t at,
-		       size_t len)
+static int submit_io(aio_context_t ctx, struct iocb *cb, uint16_t op, int fd, char *buf,
+		     off_t at, size_t len)
 {
 	struct iocb *list[1] = { cb };
 
-	*cb = (struct iocb){ .aio_lio_opcode = IOCB_CMD_PREAD,
+	*cb = (struct iocb){ .aio_lio_opcode = op,
 			     .aio_fildes = (uint32_t)fd,
 			     .aio_buf = (uintptr_t)buf,
 			     .aio_nbytes = len,
 			     .aio_offset = at };
 	return syscall(SYS_io_submit, ctx, 1, list) == 1 ? 0 : -errno;
+}
+
+static int submit_read(aio_context_t ctx, struct iocb *cb, int fd, char *buf, off_t at,
+		       size_t len)
+{
+	return submit_io(ctx, cb, IOCB_CMD_PREAD, fd, buf, at, len);
 }
 
 /*
@@ -164,13 +177,13 @@ static bool aio_get(void)
 	if (!aio_ready && !aio_refused) {
 		aio_pid = getpid();
 		/* ENOSYS, a seccomp profile, fs.aio-max-nr reached: copy without it. */
-		aio_ready = syscall(SYS_io_setup, 1, &aio_ctx) == 0;
+		aio_ready = syscall(SYS_io_setup, SAVE_DEPTH, &aio_ctx) == 0;
 		aio_refused = !aio_ready;
 	}
 	return aio_ready;
 }
 
-/* A read is in flight that could not be waited for: only io_destroy() can. */
+/* I/O is in flight that could not be waited for: io_destroy() waits for it. */
 static void aio_drop(void)
 {
 	syscall(SYS_io_destroy, aio_ctx);
@@ -221,7 +234,85 @@ static int restore_pipelined(const struct copy *c, off_t start, off_t end)
 	return err == -EINVAL && !moved ? 1 : err;
 }
 
-/* Chunk by chunk: the save, and a restore where AIO is refused. */
+/*
+ * Wait for at least one of the writes in flight; each one reaped frees its
+ * slot. 0, or -errno of the first that failed or came up short (its slot is
+ * freed too). *lost: io_getevents itself failed, and what is in flight cannot
+ * be waited for.
+ */
+static int reap_writes(struct iocb *cb, int *free_slot, int *nr_free, bool *moved, bool *lost)
+{
+	struct io_event ev[SAVE_DEPTH];
+	long n;
+	int err = 0;
+
+	do
+		n = syscall(SYS_io_getevents, aio_ctx, 1, SAVE_DEPTH, ev, NULL);
+	while (n < 0 && errno == EINTR);
+	*lost = n < 1;
+	if (n < 1)
+		return n < 0 ? -errno : -EIO;
+	for (long i = 0; i < n; i++) {
+		int slot = (int)((struct iocb *)(uintptr_t)ev[i].obj - cb);
+
+		free_slot[(*nr_free)++] = slot;
+		if (ev[i].res < 0)
+			err = err ? err : (int)ev[i].res;
+		else if ((uint64_t)ev[i].res != cb[slot].aio_nbytes)
+			err = err ? err : -EIO;
+		else
+			*moved = true;
+	}
+	return err;
+}
+
+/*
+ * Save with SAVE_DEPTH O_DIRECT writes in flight (kernel AIO), all from one
+ * mapping of the extent: a mapping per write set up its page tables again
+ * each time (0.1 s per GiB). 0, 1 when AIO or O_DIRECT or the mapping was
+ * refused before anything moved, or -errno. Nothing is in flight on return.
+ */
+static int save_pipelined(const struct copy *c, off_t start, off_t end)
+{
+	size_t len = (size_t)(end - start);
+	struct iocb cb[SAVE_DEPTH];
+	int free_slot[SAVE_DEPTH], nr_free = SAVE_DEPTH, err = 0;
+	bool moved = false, lost = false;
+	char *map;
+
+	if (len <= DIRECT_CHUNK || !aio_get())
+		return 1;
+	map = mmap(NULL, len, PROT_READ, MAP_SHARED, c->in, start);
+	if (map == MAP_FAILED)
+		return 1; /* a write-sealed memfd on kernels before 6.7 */
+	for (int i = 0; i < SAVE_DEPTH; i++)
+		free_slot[i] = i;
+	for (off_t at = start; !err && at < end;) {
+		if (nr_free == 0) {
+			err = reap_writes(cb, free_slot, &nr_free, &moved, &lost);
+			continue;
+		}
+		int slot = free_slot[--nr_free];
+
+		err = submit_io(aio_ctx, &cb[slot], IOCB_CMD_PWRITE, c->out, map + (at - start), at,
+				chunk_len(at, end));
+		if (err)
+			free_slot[nr_free++] = slot;
+		at += DIRECT_CHUNK;
+	}
+	/* The pages stay mapped until no write reads them any more. */
+	while (nr_free < SAVE_DEPTH && !lost) {
+		int e = reap_writes(cb, free_slot, &nr_free, &moved, &lost);
+
+		err = err ? err : e;
+	}
+	if (lost)
+		aio_drop(); /* waits for what is in flight */
+	munmap(map, len);
+	return err == -EINVAL && !moved ? 1 : err;
+}
+
+/* Chunk by chunk: a save or a restore where AIO is refused. */
 static int copy_chunks(const struct copy *c, off_t start, off_t end)
 {
 	int err = 0;
@@ -241,7 +332,7 @@ static int copy_direct(struct copy *c, off_t start, off_t end)
 
 	/* O_DIRECT only around the aligned middle: the ragged ends go buffered. */
 	if (c->direct && set_direct(file, true) == 0) {
-		err = c->to_memfd ? restore_pipelined(c, start, end) : 1;
+		err = c->to_memfd ? restore_pipelined(c, start, end) : save_pipelined(c, start, end);
 		if (err == 1)
 			err = copy_chunks(c, start, end);
 		set_direct(file, false);

@@ -253,7 +253,7 @@ static size_t resident_pages(int fd, size_t size)
  */
 static const char *copy_round_trip(bool bypass)
 {
-	const size_t mib = 1 << 20, size = 40 * mib + 1234;
+	const size_t mib = 1 << 20, size = 64 * mib + 1234;
 	char *dir = make_dir(), path[512];
 	unsigned char *want = calloc(size, 1), *got = malloc(size);
 	int mfd = memfd_create("src", MFD_CLOEXEC), back = memfd_create("dst", MFD_CLOEXEC);
