@@ -8,6 +8,10 @@
  *   luosim-bench-prog stage1 MIB   preserve a MIB MiB memfd, hold it, print the
  *                                  CLOCK_MONOTONIC time just before the caller kexecs
  *   luosim-bench-prog stage2       retrieve it, print the RETRIEVE_FD time in seconds
+ *   luosim-bench-prog now          print the CLOCK_MONOTONIC time
+ *   luosim-bench-prog fill FILE MIB
+ *                                  write the bytes stage1 preserves to FILE: the
+ *                                  baseline's cp copies the same bytes
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -97,22 +101,41 @@ static int bench_ioctl(int n)
 	return 0;
 }
 
+/* Page i holds the byte i % 256: not all zeros, the same in stage1 and fill. */
+static int fill_pages(int fd, size_t size)
+{
+	char *p;
+
+	if (ftruncate(fd, size) < 0)
+		return -1;
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	for (size_t i = 0; i < size; i += 4096)
+		memset(p + i, (int)(i >> 12), 4096);
+	return munmap(p, size);
+}
+
+static int fill(const char *path, size_t mib)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	if (fd < 0 || fill_pages(fd, mib << 20) < 0 || close(fd) < 0) {
+		fprintf(stderr, "luosim-bench-prog: fill %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
 static int stage1(size_t mib)
 {
 	size_t size = mib << 20;
 	int s = open_session("bench-big", LIVEUPDATE_IOCTL_CREATE_SESSION);
 	int fd = memfd_create("bench", MFD_CLOEXEC);
 	struct liveupdate_session_preserve_fd a = { .size = sizeof(a), .token = 1 };
-	char *p;
 
-	if (s < 0 || fd < 0 || ftruncate(fd, size) < 0)
+	if (s < 0 || fd < 0 || fill_pages(fd, size) < 0)
 		return 1;
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (p == MAP_FAILED)
-		return 1;
-	for (size_t i = 0; i < size; i += 4096)
-		memset(p + i, (int)(i >> 12), 4096);
-	munmap(p, size);
 	a.fd = fd;
 	if (ioctl(s, LIVEUPDATE_SESSION_PRESERVE_FD, &a) < 0)
 		return 1;
@@ -145,6 +168,10 @@ int main(int argc, char **argv)
 		return stage1(strtoul(argv[2], NULL, 10));
 	if (argc == 2 && !strcmp(argv[1], "stage2"))
 		return stage2();
-	fprintf(stderr, "usage: luosim-bench-prog ioctl N | stage1 MIB | stage2\n");
+	if (argc == 2 && !strcmp(argv[1], "now"))
+		return printf("%.6f\n", now()) < 0;
+	if (argc == 4 && !strcmp(argv[1], "fill"))
+		return fill(argv[2], strtoul(argv[3], NULL, 10));
+	fprintf(stderr, "usage: luosim-bench-prog ioctl N | stage1 MIB | stage2 | now | fill FILE MIB\n");
 	return 2;
 }
