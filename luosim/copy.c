@@ -235,10 +235,23 @@ static int restore_pipelined(const struct copy *c, off_t start, off_t end)
 }
 
 /*
+ * A write that came up short, as when the disk fills: the rest is written
+ * synchronously, which either completes it or says why it cannot (ENOSPC).
+ * O_DIRECT writes stop on a block boundary; any other stop is an I/O error.
+ */
+static int finish_short_write(const struct iocb *cb, uint64_t done)
+{
+	if (done % 512)
+		return -EIO;
+	return io_pwrite_all((int)cb->aio_fildes, (const char *)(uintptr_t)cb->aio_buf + done,
+			     cb->aio_nbytes - done, (off_t)(cb->aio_offset + done));
+}
+
+/*
  * Wait for at least one of the writes in flight; each one reaped frees its
- * slot. 0, or -errno of the first that failed or came up short (its slot is
- * freed too). *lost: io_getevents itself failed, and what is in flight cannot
- * be waited for.
+ * slot. 0, or -errno of the first that failed (its slot is freed too).
+ * *lost: io_getevents itself failed, and what is in flight cannot be waited
+ * for.
  */
 static int reap_writes(struct iocb *cb, int *free_slot, int *nr_free, bool *moved, bool *lost)
 {
@@ -256,12 +269,12 @@ static int reap_writes(struct iocb *cb, int *free_slot, int *nr_free, bool *move
 		int slot = (int)((struct iocb *)(uintptr_t)ev[i].obj - cb);
 
 		free_slot[(*nr_free)++] = slot;
-		if (ev[i].res < 0)
-			err = err ? err : (int)ev[i].res;
-		else if ((uint64_t)ev[i].res != cb[slot].aio_nbytes)
-			err = err ? err : -EIO;
-		else
-			*moved = true;
+		int e = ev[i].res < 0 ? (int)ev[i].res : 0;
+
+		if (!e && (uint64_t)ev[i].res != cb[slot].aio_nbytes)
+			e = finish_short_write(&cb[slot], (uint64_t)ev[i].res);
+		*moved = *moved || !e;
+		err = err ? err : e;
 	}
 	return err;
 }
