@@ -5,6 +5,10 @@
 load helpers
 load session-helpers
 
+# The disk's I/O errors, made with a seccomp filter (tests/progs/fail-syscall.c).
+FAIL_SYSCALL=$abs_top_builddir/tests/progs/fail-syscall
+export FAIL_SYSCALL
+
 setup() {
 	session_setup
 	random_file "$W/small" 4099
@@ -149,10 +153,12 @@ luosim_child_of() {
 	done
 }
 
-@test "ENOSPC on the state directory: the kexec fails clearly and nothing half-written is left" {
-	luosim_only "puts luosim's state directory on a full file system"
-	random_file "$W/big" $((3 * 1048576))
-	run --separate-stderr in_small_tmpfs "$W/fs" 1m sh -c '
+# enospc_kexec MIB FS_SIZE: a kexec of MIB MiB into a state directory on a
+# tmpfs of FS_SIZE fails with ENOSPC, leaves nothing half-written, and the next
+# boot can still kexec and retrieve a small file.
+enospc_kexec() {
+	random_file "$W/big" $(($1 * 1048576))
+	run --separate-stderr in_small_tmpfs "$W/fs" "$2" sh -c '
 		st=$1/state
 		"$LUOSIM_BIN" --state "$st" -- "$LUOCTL" create db --file "$W/big:1" -- "$LUOSIM_BIN" kexec
 		echo "kexec $?"
@@ -174,6 +180,51 @@ small retrieve 0"
 	assert_regex "$stderr" "luosim: cannot write the handover to the state directory .*: No space left on device"
 	assert_regex "$stderr" 'cannot retrieve session "db": no incoming session has this name'
 	cmp "$W/small" "$W/small.out"
+}
+
+@test "ENOSPC on the state directory: the kexec fails clearly and nothing half-written is left" {
+	luosim_only "puts luosim's state directory on a full file system"
+	enospc_kexec 3 1m
+}
+
+@test "ENOSPC half-way through a large file, with several writes in flight" {
+	luosim_only "puts luosim's state directory on a full file system"
+	# 40 MiB are five 8 MiB chunks: four are in flight when the disk fills.
+	enospc_kexec 40 16m
+}
+
+@test "EIO from the disk at the kexec's fsync: the kexec fails clearly and nothing is left" {
+	luosim_only "makes luosim's fsync fail"
+	random_file "$W/big" $((40 * 1048576))
+	run --separate-stderr sh -c '
+		st=$W/state
+		"$FAIL_SYSCALL" fdatasync EIO "$LUOSIM_BIN" --state "$st" -- \
+			"$LUOCTL" create db --file "$W/big:1" -- "$LUOSIM_BIN" kexec
+		echo "kexec $?"
+		ls -A "$st"
+		"$LUOSIM_BIN" --state "$st" -- "$LUOCTL" retrieve db --finish
+		echo "retrieve $?"'
+	assert_success
+	assert_output "kexec 125
+luosim-state
+retrieve 1"
+	assert_regex "$stderr" "luosim: cannot write the handover to the state directory $W/state: Input/output error"
+	assert_regex "$stderr" 'cannot retrieve session "db": no incoming session has this name'
+}
+
+@test "EIO reading a file back at RETRIEVE_FD: luoctl names the token and what is lost" {
+	luosim_only "makes luosim's reads of its state directory fail"
+	random_file "$W/big" $((40 * 1048576))
+	run boot 7.2 "$LUOCTL" create db --file "$W/big:1" --file "$W/big:2" -- "$LUOSIM_BIN" kexec
+	assert_failure 99
+	# luosim reads a file of more than 8 MiB back through kernel AIO.
+	run --separate-stderr "$FAIL_SYSCALL" io_submit EIO "$LUOSIM_BIN" --state "$W/state-7.2" \
+		--kernel 7.2 -- "$LUOCTL" retrieve db --file "1:$W/one" --file "2:$W/two" --finish
+	assert_failure 1
+	assert_equal "$stderr" 'luoctl: retrieve: cannot retrieve token 1 from session "db": the preserved pages could not be restored (Input/output error); session "db" closes as luoctl exits: the kernel finishes it and discards every file not retrieved'
+	assert_not_exist "$W/one"
+	assert_not_exist "$W/two"
+	assert_equal "$(ls -A "$W/state-7.2")" luosim-state
 }
 
 @test "a retrieve that fails half-way says what is in place and what is lost" {
