@@ -5,8 +5,7 @@
  *
  * The page-aligned bulk bypasses the page cache (O_DIRECT): at the kexec it
  * goes straight from the memfd's pages (mapped) to the disk, several writes in
- * flight; at RETRIEVE_FD
- * from the disk into a buffer, then into the new memfd. A buffered copy puts a
+ * flight; at RETRIEVE_FD from the disk into a buffer, then into the new memfd. A buffered copy puts a
  * second full-size copy in the page cache at the kexec: twice the fresh memory,
  * which costs more than the disk I/O on this project's VMs (touching 1 GiB of
  * new memory there takes 0.7-1.7 s; see bench/README.md, luosim-bench).
@@ -31,9 +30,9 @@
 #define DIRECT_CHUNK   (8 << 20)
 #define BUFFERED_CHUNK (1 << 20)
 /*
- * O_DIRECT writes in flight at the kexec. One at a time the disk idles between
- * them: 1 GiB took 0.59-0.78 s here, against 0.39-0.53 s with 4 of 8 MiB from
- * one mapping (bench/README.md, luosim-bench).
+ * O_DIRECT writes in flight at the kexec. One at a time, each from its own
+ * mapping, the disk idles between them: 1 GiB took 0.65-0.78 s here, against
+ * 0.50-0.53 s with 4 of 8 MiB in flight from one mapping (bench/README.md).
  */
 #define SAVE_DEPTH 4
 /* Buffered copies start writeback every this many bytes, so the final fsync has little left. */
@@ -267,10 +266,9 @@ static int reap_writes(struct iocb *cb, int *free_slot, int *nr_free, bool *move
 		return n < 0 ? -errno : -EIO;
 	for (long i = 0; i < n; i++) {
 		int slot = (int)((struct iocb *)(uintptr_t)ev[i].obj - cb);
-
-		free_slot[(*nr_free)++] = slot;
 		int e = ev[i].res < 0 ? (int)ev[i].res : 0;
 
+		free_slot[(*nr_free)++] = slot;
 		if (!e && (uint64_t)ev[i].res != cb[slot].aio_nbytes)
 			e = finish_short_write(&cb[slot], (uint64_t)ev[i].res);
 		*moved = *moved || !e;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # Faults: a holder killed before the kexec, luosim killed in the middle of
-# one, the state directory out of space, a retrieve that fails half-way, and
-# a short soak (tests/soak/soak; `make soak` runs the long one).
+# one, the state directory out of space or failing with EIO, a retrieve that
+# fails half-way, and a short soak (tests/soak/soak; `make soak` runs the long
+# one).
 load helpers
 load session-helpers
 

@@ -21,26 +21,26 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define ENTRY(x) { #x, x }
-static const struct { const char *name; int nr; } syscalls[] = {
+struct named {
+	const char *name;
+	int value;
+};
+
+#define NAMED(x) { #x, x }
+static const struct named syscalls[] = {
 	{ "fdatasync", SYS_fdatasync }, { "fsync", SYS_fsync },
 	{ "io_submit", SYS_io_submit }, { "io_setup", SYS_io_setup },
 };
-static const struct { const char *name; int nr; } errnos[] = {
-	ENTRY(EIO), ENTRY(ENOSPC), ENTRY(EROFS), ENTRY(ENOSYS), ENTRY(EPERM),
+static const struct named errnos[] = {
+	NAMED(EIO), NAMED(ENOSPC), NAMED(EROFS), NAMED(ENOSYS), NAMED(EPERM),
 };
 
-static int lookup(const char *what, const char *name)
+/* The value of NAME in TABLE (N entries), or -1 with a message naming WHAT. */
+static int lookup(const struct named *table, size_t n, const char *what, const char *name)
 {
-	if (!strcmp(what, "syscall")) {
-		for (size_t i = 0; i < sizeof(syscalls) / sizeof(syscalls[0]); i++)
-			if (!strcmp(syscalls[i].name, name))
-				return syscalls[i].nr;
-	} else {
-		for (size_t i = 0; i < sizeof(errnos) / sizeof(errnos[0]); i++)
-			if (!strcmp(errnos[i].name, name))
-				return errnos[i].nr;
-	}
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(table[i].name, name))
+			return table[i].value;
 	fprintf(stderr, "fail-syscall: unknown %s %s\n", what, name);
 	return -1;
 }
@@ -53,8 +53,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: fail-syscall SYSCALL ERRNO PROG [ARG...]\n");
 		return 2;
 	}
-	nr = lookup("syscall", argv[1]);
-	err = lookup("errno", argv[2]);
+	nr = lookup(syscalls, sizeof(syscalls) / sizeof(syscalls[0]), "system call", argv[1]);
+	err = lookup(errnos, sizeof(errnos) / sizeof(errnos[0]), "errno", argv[2]);
 	if (nr < 0 || err < 0)
 		return 2;
 	struct sock_filter code[] = {
